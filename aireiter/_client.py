@@ -1,0 +1,168 @@
+"""``AsyncAIReiter``: the asyncio client, one per application, shared by every task."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from ._constants import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES
+from ._models import Balance
+from ._transport import ClientConfig, HTTPTransport, Timeout
+from ._transport._config import DEFAULT_TIMEOUT, redact_key
+from ._types import NOT_GIVEN, NotGiven, NotGivenOr
+from .resources.tasks import AsyncTasks
+
+if TYPE_CHECKING:
+    from openai.resources.chat import AsyncChat
+    from openai.resources.responses import AsyncResponses
+
+    from .openai import AsyncOpenAI
+    from .resources.images import AsyncImages
+    from .resources.messages import AsyncMessages
+    from .resources.videos import AsyncVideos
+    from .tracker import TaskTracker
+
+__all__ = ["AsyncAIReiter"]
+
+
+class AsyncAIReiter:
+    """The asyncio client for the AIReiter API.
+
+    Create one per application and share it; it opens its connection pool on first use
+    inside the running event loop. Close it with ``await client.aclose()`` or use it as
+    ``async with AsyncAIReiter() as client: ...``.
+
+    Arguments (each falls back to the environment, then to the default):
+
+    - ``api_key``: ``AIREITER_API_KEY``; required.
+    - ``base_url``: ``AIREITER_BASE_URL``, else ``https://aireiter.com``.
+    - ``timeout``: seconds (the total) or a :class:`Timeout`; ``None`` disables timeouts.
+    - ``max_retries``: retries after the first attempt for retryable failures (default 2).
+    - ``max_connections``: size of the connection pool (default 100).
+    - ``default_headers``: extra headers sent with every request.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self._config = ClientConfig.from_arguments(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout,
+            max_retries=max_retries,
+            max_connections=max_connections,
+            default_headers=default_headers,
+        )
+        self._transport = HTTPTransport(self._config)
+        self._openai_client: AsyncOpenAI | None = None
+        self.tasks = AsyncTasks(self)
+        """Generation tasks: ``submit``, ``query``, ``wait``."""
+
+    # -- configuration ---------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """The API host, e.g. ``https://aireiter.com``."""
+        return self._config.base_url
+
+    @property
+    def config(self) -> ClientConfig:
+        """The resolved configuration (the key is redacted in its repr)."""
+        return self._config
+
+    @property
+    def is_closed(self) -> bool:
+        """True once :meth:`aclose` ran."""
+        return self._transport.is_closed
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncAIReiter(base_url={self._config.base_url!r}, "
+            f"api_key={redact_key(self._config.api_key)!r})"
+        )
+
+    # -- namespaces ------------------------------------------------------------------------
+    @cached_property
+    def images(self) -> AsyncImages:
+        """Image models, typed: ``client.images.seedream_v4_5.submit(prompt=...)``."""
+        from .resources.images import AsyncImages
+
+        return AsyncImages(self)
+
+    @cached_property
+    def videos(self) -> AsyncVideos:
+        """Video models, typed: ``client.videos.sora2.generate(prompt=...)``."""
+        from .resources.videos import AsyncVideos
+
+        return AsyncVideos(self)
+
+    @cached_property
+    def messages(self) -> AsyncMessages:
+        """Claude Messages format (``POST /api/v1/messages``), with streaming."""
+        from .resources.messages import AsyncMessages
+
+        return AsyncMessages(self)
+
+    @property
+    def openai(self) -> AsyncOpenAI:
+        """The OpenAI-compatible client (a subclass of ``openai.AsyncOpenAI``), made on first
+        use from this client's key, base URL, timeout and retries, closed with this client."""
+        if self._openai_client is None:
+            from .openai import AsyncOpenAI, _from_config
+
+            self._openai_client = _from_config(AsyncOpenAI, self._config)
+        return self._openai_client
+
+    @property
+    def chat(self) -> AsyncChat:
+        """OpenAI Chat Completions: ``await client.chat.completions.create(...)``."""
+        return self.openai.chat
+
+    @property
+    def responses(self) -> AsyncResponses:
+        """OpenAI Responses: ``await client.responses.create(...)``."""
+        return self.openai.responses
+
+    # -- actions ---------------------------------------------------------------------------
+    async def balance(self, *, timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN) -> Balance:
+        """The account's credit balance."""
+        return await self.tasks.balance(timeout=timeout)
+
+    def tracker(self, **options: Any) -> TaskTracker:
+        """A :class:`~aireiter.TaskTracker` for many tasks at once, bound to this client.
+
+        Use it as ``async with client.tracker(max_in_flight=500) as tracker: ...``; the
+        options are those of :class:`~aireiter.TaskTracker`.
+        """
+        from .tracker import TaskTracker
+
+        return TaskTracker(self, **options)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def aclose(self) -> None:
+        """Close the connection pool (and the OpenAI adapter, if it was used)."""
+        openai_client, self._openai_client = self._openai_client, None
+        try:
+            if openai_client is not None:
+                await openai_client.close()
+        finally:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncAIReiter:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,1 @@
+"""API namespaces hung on the client: one module per API noun."""
