@@ -24,8 +24,18 @@ def emulator_process(*extra_args: str) -> Iterator[str]:
     """Run ``python -m aireiter.emulator`` on a free loopback port; yield its base URL."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aireiter.emulator", "--host", "127.0.0.1", "--port", str(port),
-         "--api-key", API_KEY, *extra_args],
+        [
+            sys.executable,
+            "-m",
+            "aireiter.emulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--api-key",
+            API_KEY,
+            *extra_args,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -35,7 +45,9 @@ def emulator_process(*extra_args: str) -> Iterator[str]:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
                 break
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"emulator did not start: {proc.stderr.read() if proc.stderr else ''}")
+                raise RuntimeError(
+                    f"emulator did not start: {proc.stderr.read() if proc.stderr else ''}"
+                )
             time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:

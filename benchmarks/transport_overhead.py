@@ -25,9 +25,9 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _emulator_process import API_KEY, emulator_process  # noqa: E402
+from _emulator_process import API_KEY, emulator_process
 
-from aireiter import AsyncAIReiter  # noqa: E402
+from aireiter import AsyncAIReiter
 
 MODEL = "seedream_v4_5"
 PARAMS = {"prompt": "a lighthouse at dawn", "aspect_ratio": "16:9", "resolution": "high"}
@@ -44,7 +44,9 @@ async def raw_round(base_url: str, iterations: int) -> float:
             async with session.post(base_url + "/api/openapi/submit", json=body) as resp:
                 data = json.loads(await resp.read())
                 assert data["statusCode"] == 200, data
-            async with session.post(base_url + "/api/openapi/query", json={"out_task_id": oid}) as resp:
+            async with session.post(
+                base_url + "/api/openapi/query", json={"out_task_id": oid}
+            ) as resp:
                 data = json.loads(await resp.read())
                 assert data["statusCode"] == 200, data
         return time.process_time() - start
@@ -76,8 +78,10 @@ async def main(iterations: int, rounds: int) -> None:
     print(f"iterations per round: {iterations} submit+query pairs, rounds: {rounds}")
     print(f"raw aiohttp  CPU per request: {statistics.median(raw_times) * per_req:8.1f} us")
     print(f"aireiter     CPU per request: {statistics.median(sdk_times) * per_req:8.1f} us")
-    print(f"ratio aireiter/raw (median of rounds): {statistics.median(ratios):.3f} "
-          f"(min {min(ratios):.3f}, max {max(ratios):.3f}); target <= 1.15")
+    print(
+        f"ratio aireiter/raw (median of rounds): {statistics.median(ratios):.3f} "
+        f"(min {min(ratios):.3f}, max {max(ratios):.3f}); target <= 1.15"
+    )
 
 
 if __name__ == "__main__":

@@ -38,20 +38,27 @@ async def test_close_is_idempotent_and_final(emulator: RunningEmulator) -> None:
     client = AsyncAIReiter(api_key=emulator.api_key, base_url=emulator.base_url)
     await client.balance()
     session = client._transport._session
-    assert session is not None and not session.closed
+    assert session is not None
+    assert not session.closed
     await client.aclose()
     await client.aclose()
-    assert session.closed and client.is_closed
+    assert session.closed
+    assert client.is_closed
     with pytest.raises(RuntimeError, match="closed"):
         await client.balance()
 
 
 async def test_context_manager_closes_on_error(emulator: RunningEmulator) -> None:
     """Leaving ``async with`` by an exception still closes the session."""
-    with pytest.raises(ZeroDivisionError):
-        async with AsyncAIReiter(api_key=emulator.api_key, base_url=emulator.base_url) as client:
+    client = AsyncAIReiter(api_key=emulator.api_key, base_url=emulator.base_url)
+
+    async def use_then_fail() -> None:
+        async with client:
             await client.balance()
             raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        await use_then_fail()
     assert client.is_closed
 
 

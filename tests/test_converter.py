@@ -36,7 +36,8 @@ def test_query_payload_becomes_task() -> None:
     assert task.outputs[0].raw["width"] == 1024
     assert task.credits_used == 100.0
     assert task.created_at == datetime(2025, 12, 22, 10, 12, 11, tzinfo=timezone.utc)
-    assert task.completed_at is not None and task.completed_at.tzinfo is not None
+    assert task.completed_at is not None
+    assert task.completed_at.tzinfo is not None
     assert task.is_done
 
 
@@ -57,17 +58,25 @@ def test_submit_answer_without_echo_is_filled_from_request() -> None:
     """A submit answer missing out_task_id/model is completed from what was sent."""
     task = structure_task(
         {"status": "pending", "estimated_credits": "100", "task_id": ""},
-        out_task_id="mine", model="sora2", metadata={"k": "v"},
+        out_task_id="mine",
+        model="sora2",
+        metadata={"k": "v"},
     )
-    assert task == Task(out_task_id="mine", status=TaskStatus.PENDING, model="sora2",
-                        estimated_credits=100.0, metadata={"k": "v"})
+    assert task == Task(
+        out_task_id="mine",
+        status=TaskStatus.PENDING,
+        model="sora2",
+        estimated_credits=100.0,
+        metadata={"k": "v"},
+    )
     assert task.task_id is None
 
 
 def test_list_data_shape_takes_first_object() -> None:
     """The ``data: [ {...} ]`` submit shape yields the first task object."""
     task = structure_task([{"status": "submitted", "task_id": "task_01"}], out_task_id="x")
-    assert task.status is TaskStatus.SUBMITTED and task.task_id == "task_01"
+    assert task.status is TaskStatus.SUBMITTED
+    assert task.task_id == "task_01"
 
 
 def test_error_object_becomes_text() -> None:

@@ -27,5 +27,7 @@ def test_errors_report_the_public_module() -> None:
 def test_import_does_not_pull_openai() -> None:
     """``import aireiter`` does not import openai (pydantic) until chat is used."""
     code = "import sys, aireiter; print('openai' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

@@ -157,6 +157,11 @@ class HTTPTransport:
                 timeout=self._config.timeout.to_aiohttp(),
                 json_serialize=json.dumps,
             )
+            # aiohttp silently resends an idempotent request once when a connection drops
+            # (its own test client turns this off the same way). Retries are this transport's
+            # policy alone, so ``max_retries`` and the retry log stay exact.
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
             self._session = session
             self._state = _State.OPENED
         return session

@@ -53,7 +53,9 @@ def test_code_shape_and_list_data_are_accepted() -> None:
         (418, "teapot", APIStatusError),
     ],
 )
-def test_business_errors_inside_http_200(code: int, message: str, cls: type[APIStatusError]) -> None:
+def test_business_errors_inside_http_200(
+    code: int, message: str, cls: type[APIStatusError]
+) -> None:
     """A non-2xx statusCode in an HTTP 200 body is the typed error for that code."""
     with pytest.raises(cls) as info:
         _unwrap({"ok": True, "statusCode": code, "message": message, "data": None})
@@ -63,7 +65,8 @@ def test_business_errors_inside_http_200(code: int, message: str, cls: type[APIS
     assert error.http_status == 200
     assert error.message == message
     assert error.request_id == "req-1"
-    assert message in str(error) and "req-1" in str(error)
+    assert message in str(error)
+    assert "req-1" in str(error)
 
 
 def test_envelope_without_status_is_a_validation_error() -> None:
@@ -90,6 +93,10 @@ def test_html_body_is_a_typed_error_with_preview() -> None:
 def test_truncated_json_is_a_typed_error() -> None:
     """Broken JSON never surfaces as a bare JSONDecodeError."""
     with pytest.raises(APIResponseValidationError) as info:
-        decode_json_body(b'{"statusCode": 200, "da', http_status=200,
-                         content_type="application/json", request_id="r")
+        decode_json_body(
+            b'{"statusCode": 200, "da',
+            http_status=200,
+            content_type="application/json",
+            request_id="r",
+        )
     assert info.value.body_preview == '{"statusCode": 200, "da'

@@ -18,7 +18,7 @@ from aireiter import (
     RateLimitError,
     Timeout,
 )
-from aireiter._constants import BALANCE_PATH, QUERY_PATH, SUBMIT_PATH
+from aireiter._constants import BALANCE_PATH, QUERY_PATH
 from aireiter.emulator import FaultConfig, RunningEmulator
 from aireiter.testing import recorded_sleeps
 from tests.conftest import EmulatorFactory
@@ -32,9 +32,11 @@ async def test_wrong_key_is_authentication_error(emulator: RunningEmulator) -> N
         with pytest.raises(AuthenticationError) as info:
             await client.balance()
     error = info.value
-    assert error.status_code == 401 and error.http_status == 401
+    assert error.status_code == 401
+    assert error.http_status == 401
     assert error.request_id
-    assert SECRET not in str(error) and SECRET not in repr(error)
+    assert SECRET not in str(error)
+    assert SECRET not in repr(error)
     assert SECRET not in repr(error.body)
 
 
@@ -77,7 +79,8 @@ async def test_server_errors_are_retried_with_backoff(
     assert info.value.request_id
     sleeps = recorded_sleeps()
     assert len(sleeps) == 2
-    assert 0 <= sleeps[0] <= 0.5 and 0 <= sleeps[1] <= 1.0
+    assert 0 <= sleeps[0] <= 0.5
+    assert 0 <= sleeps[1] <= 1.0
     assert emulator.state.request_counts[("GET", BALANCE_PATH)] == 3
 
 

@@ -13,9 +13,21 @@ from aireiter._transport._retry import calculate_retry_delay, parse_retry_after,
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (400, False), (401, False), (402, False), (403, False), (404, False), (422, False),
-        (433, False), (408, True), (409, True), (429, True), (500, True), (502, True),
-        (503, True), (504, True), (599, True),
+        (400, False),
+        (401, False),
+        (402, False),
+        (403, False),
+        (404, False),
+        (422, False),
+        (433, False),
+        (408, True),
+        (409, True),
+        (429, True),
+        (500, True),
+        (502, True),
+        (503, True),
+        (504, True),
+        (599, True),
     ],
 )
 def test_should_retry_status(status: int, expected: bool) -> None:
@@ -49,7 +61,9 @@ def test_parse_retry_after_http_date() -> None:
     assert parse_retry_after({"retry-after": past}, now=now) == 0.0
 
 
-@pytest.mark.parametrize(("retry", "cap"), [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 8.0), (9, 8.0)])
+@pytest.mark.parametrize(
+    ("retry", "cap"), [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 8.0), (9, 8.0)]
+)
 def test_backoff_is_full_jitter_under_a_doubling_cap(retry: int, cap: float) -> None:
     """Without Retry-After the delay is uniform in [0, min(8, 0.5 * 2**(n-1))]."""
     rng = random.Random(retry)

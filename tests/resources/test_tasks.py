@@ -21,12 +21,15 @@ from tests.conftest import EmulatorFactory
 PROMPT = {"prompt": "a lighthouse at dawn"}
 
 
-async def test_submit_query_wait_round_trip(client: AsyncAIReiter, emulator: RunningEmulator) -> None:
+async def test_submit_query_wait_round_trip(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
     """A submitted task is pending, then found by query, then completed by wait."""
     task = await client.tasks.submit("seedream_v4_5", PROMPT, metadata={"batch": "b1"})
     assert task.status is TaskStatus.PENDING
     assert task.model == "seedream_v4_5"
-    assert task.estimated_credits is not None and task.estimated_credits > 0
+    assert task.estimated_credits is not None
+    assert task.estimated_credits > 0
     assert len(task.out_task_id) == 32  # a fresh id was generated
 
     queried = await client.tasks.query(task.out_task_id)
@@ -35,10 +38,12 @@ async def test_submit_query_wait_round_trip(client: AsyncAIReiter, emulator: Run
 
     done = await client.tasks.wait(task.out_task_id, poll_interval=0.01, timeout=10)
     assert done.status is TaskStatus.COMPLETED
-    assert done.urls and all(url.startswith(emulator.base_url) for url in done.urls)
+    assert done.urls
+    assert all(url.startswith(emulator.base_url) for url in done.urls)
     assert done.credits_used == task.estimated_credits
     assert done.metadata == {"batch": "b1"}
-    assert done.created_at is not None and done.created_at.tzinfo is not None
+    assert done.created_at is not None
+    assert done.created_at.tzinfo is not None
     assert emulator.state.submit_counts[task.out_task_id] == 1
 
 
@@ -72,7 +77,8 @@ async def test_failed_task_raises_with_task(client: AsyncAIReiter) -> None:
     same = await client.tasks.wait(
         task.out_task_id, poll_interval=0.01, timeout=10, raise_on_failure=False
     )
-    assert same.status is TaskStatus.FAILED and not same.credits_used
+    assert same.status is TaskStatus.FAILED
+    assert not same.credits_used
 
 
 async def test_wait_times_out(emulator_factory: EmulatorFactory) -> None:
@@ -84,14 +90,16 @@ async def test_wait_times_out(emulator_factory: EmulatorFactory) -> None:
             await client.tasks.wait(task.out_task_id, poll_interval=0.02, timeout=0.1)
     assert isinstance(info.value, TaskTimeoutError)
     assert info.value.out_task_id == task.out_task_id
-    assert info.value.task is not None and not info.value.task.is_done
+    assert info.value.task is not None
+    assert not info.value.task.is_done
 
 
 async def test_unknown_task_is_not_found(client: AsyncAIReiter) -> None:
     """Querying an id the API does not know raises NotFoundError (statusCode 400 in HTTP 200)."""
     with pytest.raises(NotFoundError) as info:
         await client.tasks.query("never-submitted")
-    assert info.value.status_code == 400 and info.value.http_status == 200
+    assert info.value.status_code == 400
+    assert info.value.http_status == 200
     assert "not found" in info.value.message
     assert info.value.request_id
 
