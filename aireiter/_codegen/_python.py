@@ -1,0 +1,387 @@
+"""Render the typed Python modules of ``aireiter/_generated`` from the spec.
+
+Per model, one module holding a params class (attrs, keyword-only, checked against the spec
+when built) and an endpoint class whose ``submit`` / ``generate`` take the parameters as
+typed keyword arguments (``Literal`` types for enums). Per kind, a package ``__init__`` with
+the namespace class listing every model as a typed, cached attribute. All behaviour lives in
+hand-written code (:mod:`aireiter.resources._endpoint`, :mod:`aireiter._spec`); generated code
+only declares.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import textwrap
+from collections.abc import Iterable
+
+from .._spec import ModelSpec, ParamSpec, Spec, allowed_text
+
+__all__ = [
+    "RESERVED_NAMES",
+    "class_prefix",
+    "header",
+    "render_kind_package",
+    "render_model_module",
+    "render_root_package",
+]
+
+SPEC_PATH = "aireiter/_spec/models.json"
+
+RESERVED_NAMES = frozenset(
+    {
+        "self",
+        "channel",
+        "fallback_channels",
+        "extra_params",
+        "out_task_id",
+        "callback_url",
+        "metadata",
+        "timeout",
+        "max_retries",
+        "wait_timeout",
+        "poll_interval",
+        "model",
+        "model_id",
+        "params",
+    }
+)
+"""Keyword arguments of ``submit``/``generate`` themselves: no model parameter may use them."""
+
+_WIDTH = 96
+_KIND_PLURAL = {"image": "images", "video": "videos"}
+
+
+def header(spec: Spec, comment: str = "#") -> str:
+    """The first lines of every generated file: where it comes from and the spec's hash."""
+    return (
+        f"{comment} Generated from {SPEC_PATH} by `python -m aireiter._codegen`. Do not edit.\n"
+        f"{comment} spec sha256: {spec.sha256}\n"
+    )
+
+
+def class_prefix(model_id: str) -> str:
+    """``"seedream_v4_5"`` -> ``"SeedreamV45"``."""
+    return "".join(part[:1].upper() + part[1:] for part in model_id.split("_"))
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+def _text(value: str) -> str:
+    """Text made safe for a docstring."""
+    return value.replace("\\", "\\\\").replace('"""', "'''")
+
+
+def _wrap(text: str, indent: str, first: str = "", *, hang: bool = True) -> list[str]:
+    lines = textwrap.wrap(
+        _text(text),
+        width=_WIDTH,
+        initial_indent=indent + first,
+        subsequent_indent=indent + "    " if first and hang else indent,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+    return lines or [indent + first.rstrip()]
+
+
+def py_type(param: ParamSpec) -> str:
+    """The Python annotation of ``param`` (without ``| None``)."""
+    if not param.validated:
+        return "Any"
+    if param.enum is not None:
+        return "Literal[" + ", ".join(_literal(v) for v in param.enum) + "]"
+    if param.type == "array":
+        item = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+        return f"Sequence[{item.get(param.items or '', 'Any')}]"
+    return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}[param.type]
+
+
+def _annotation(param: ParamSpec) -> str:
+    """``name: type = default`` as it appears in a signature or a class body."""
+    kind = py_type(param)
+    if param.required:
+        return f"{param.name}: {kind}"
+    if param.has_default:
+        return f"{param.name}: {kind} = {_literal(param.default)}"
+    if kind == "Any":
+        return f"{param.name}: Any = None"
+    return f"{param.name}: {kind} | None = None"
+
+
+def _param_doc(param: ParamSpec) -> str:
+    parts = [param.description.rstrip(".") + "."]
+    if not param.validated:
+        parts.append("Not checked: known only from third-party code.")
+    else:
+        parts.append(f"Allowed: {allowed_text(param)}.")
+    if param.required:
+        parts.append("Required.")
+    elif param.has_default:
+        parts.append(f"Default {_literal(param.default)} (documented, sent).")
+    else:
+        parts.append("Left out when None (the API's default applies).")
+    return " ".join(parts)
+
+
+_NAMESPACE_NAMES = frozenset({"submit", "generate", "list", "endpoint", "kind", "endpoint_classes"})
+
+
+def _check_names(model: ModelSpec) -> None:
+    if not model.id.isidentifier() or keyword.iskeyword(model.id) or model.id.startswith("_"):
+        raise ValueError(f"spec: model id {model.id!r} is not a usable Python name")
+    if model.id in _NAMESPACE_NAMES:
+        raise ValueError(f"spec: model id {model.id!r} would shadow a namespace method")
+    for param in model.params:
+        if param.name in RESERVED_NAMES or keyword.iskeyword(param.name):
+            raise ValueError(f"spec: {model.id}.{param.name}: the name is reserved")
+        if not param.name.isidentifier():
+            raise ValueError(f"spec: {model.id}.{param.name}: not a Python identifier")
+
+
+def _channel_types(model: ModelSpec, prefix: str) -> tuple[list[str], str]:
+    """The channel alias lines and the annotation of ``channel``."""
+    if not model.channel_names:
+        return [], "None"
+    values = ", ".join(_literal(name) for name in model.channel_names)
+    return [f"{prefix}Channel: TypeAlias = Literal[{values}]", ""], f"{prefix}Channel"
+
+
+def _summary(model: ModelSpec) -> str:
+    modes = ", ".join(model.modes) or "not documented"
+    text = f"{model.title} (``{model.id}``, {model.kind}; modes: {modes})."
+    if not model.documented:
+        text += " Not fully documented: only prompt is checked, other fields pass through."
+    return text
+
+
+def _signature(model: ModelSpec, channel_type: str, generate: bool) -> list[str]:
+    lines = ["        self,", "        *,"]
+    lines += [f"        {_annotation(p)}," for p in model.params]
+    optional = "None" if channel_type == "None" else f"{channel_type} | None"
+    lines += [
+        f"        channel: {optional} = None,",
+        f"        fallback_channels: Sequence[{optional}] | None = None,",
+        "        extra_params: Mapping[str, Any] | None = None,",
+        "        out_task_id: str | None = None,",
+        "        callback_url: str | None = None,",
+        "        metadata: Mapping[str, Any] | None = None,",
+        "        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,",
+        "        max_retries: NotGivenOr[int] = NOT_GIVEN,",
+    ]
+    if generate:
+        lines += [
+            "        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,",
+            "        poll_interval: float = DEFAULT_POLL_INTERVAL_S,",
+        ]
+    return lines
+
+
+def _method_doc(model: ModelSpec, generate: bool) -> list[str]:
+    ind = "        "
+    if generate:
+        first = f"Submit a task to {model.title} and wait until it completes; returns it."
+    else:
+        first = f"Submit a task to {model.title}; returns it as accepted (``pending``)."
+    lines = [f'{ind}"""{_text(first)}', "", f"{ind}Args:"]
+    for param in model.params:
+        lines += _wrap(_param_doc(param), ind + "    ", f"{param.name}: ")
+    channels = ", ".join(f'"{name}"' for name in model.channel_names)
+    channel_doc = (
+        f"Channel to send to: {channels} (``{model.id}_<channel>``); None: ``{model.id}``."
+        if channels
+        else f"Only the default channel (``{model.id}``) is offered."
+    )
+    common = [
+        ("channel", channel_doc),
+        (
+            "fallback_channels",
+            "Channels (None: the default) to try in order when the API turns the submit away "
+            "for load (429, or a 5xx once a query shows no task was created); the same "
+            "out_task_id is used.",
+        ),
+        ("extra_params", "Fields the spec does not know, sent unchecked."),
+        ("out_task_id", "Your id for the task (default: a fresh one); the idempotency key."),
+        ("callback_url", "Receives a POST when the task finishes."),
+        ("metadata", "Returned unchanged with the task."),
+        ("timeout", "Per-request timeout (default: the client's)."),
+        ("max_retries", "Retries of the submit request (default: the client's)."),
+    ]
+    if generate:
+        common += [
+            ("wait_timeout", "Seconds to wait for the result (None: forever)."),
+            ("poll_interval", "Seconds before the first query, then growing."),
+        ]
+    for name, doc in common:
+        lines += _wrap(doc, ind + "    ", f"{name}: ")
+    raises = "ParamError (nothing sent) for bad input; the API's errors otherwise"
+    if generate:
+        raises += "; TaskFailedError, TaskTimeoutError"
+    lines += ["", f"{ind}Raises:", *_wrap(raises + ".", ind + "    "), f'{ind}"""']
+    return lines
+
+
+def _call(model: ModelSpec, generate: bool) -> list[str]:
+    target = "_generate" if generate else "_submit"
+    lines = [f"        return await self.{target}(", "            {"]
+    lines += [f'                "{p.name}": {p.name},' for p in model.params]
+    lines += [
+        "            },",
+        "            channel=channel,",
+        "            fallback_channels=fallback_channels,",
+        "            extra_params=extra_params,",
+        "            out_task_id=out_task_id,",
+        "            callback_url=callback_url,",
+        "            metadata=metadata,",
+        "            timeout=timeout,",
+        "            max_retries=max_retries,",
+    ]
+    if generate:
+        lines += [
+            "            wait_timeout=wait_timeout,",
+            "            poll_interval=poll_interval,",
+        ]
+    lines.append("        )")
+    return lines
+
+
+def _typing_names(model: ModelSpec) -> list[str]:
+    names = ["Any", "ClassVar"]
+    if model.channel_names or any(p.enum is not None and p.validated for p in model.params):
+        names.append("Literal")
+    if model.channel_names:
+        names.append("TypeAlias")
+    return names
+
+
+def render_model_module(spec: Spec, model: ModelSpec) -> str:
+    """The module of one model: params class, channel alias and endpoint class."""
+    _check_names(model)
+    prefix = class_prefix(model.id)
+    alias_lines, channel_type = _channel_types(model, prefix)
+    names = [f"{prefix}Endpoint", f"{prefix}Params"]
+    if alias_lines:
+        names.insert(0, f"{prefix}Channel")
+    out = [header(spec).rstrip("\n")]
+    out += [*_wrap(_summary(model), "", '"""', hang=False), '"""', ""]
+    out += [
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Mapping, Sequence",
+        "from typing import " + ", ".join(_typing_names(model)),
+        "",
+        "import attrs",
+        "",
+        "from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S",
+        "from ..._models import Task",
+        "from ..._spec import ModelParams",
+        "from ..._transport import Timeout",
+        "from ..._types import NOT_GIVEN, NotGivenOr",
+        "from ...resources._endpoint import ModelEndpoint",
+        "",
+        "__all__ = [" + ", ".join(f'"{name}"' for name in names) + "]",
+        "",
+    ]
+    out += alias_lines
+    out += [
+        "",
+        "@attrs.frozen(kw_only=True)",
+        f"class {prefix}Params(ModelParams):",
+        f'    """Parameters of {_text(model.title)} (``{model.id}``), as sent in ``params``.',
+        "",
+        "    Building one checks every field; a bad value raises ParamError listing every",
+        "    problem. Fields left None are not sent.",
+        "",
+        "    Attributes:",
+    ]
+    for param in model.params:
+        out += _wrap(_param_doc(param), "        ", f"{param.name}: ")
+    out += ['    """', "", f'    model_id: ClassVar[str] = "{model.id}"']
+    out += [f"    {_annotation(p)}" for p in model.params]
+    out += [
+        "",
+        "",
+        f"class {prefix}Endpoint(ModelEndpoint[{prefix}Params]):",
+        *_wrap(_summary(model), "    ", '"""', hang=False),
+        "",
+        *_wrap(
+            f"Reached as ``client.{_KIND_PLURAL[model.kind]}.{model.id}``. "
+            "``submit`` returns the pending task, ``generate`` the completed one.",
+            "    ",
+        ),
+        '    """',
+        "",
+        f'    model_id: ClassVar[str] = "{model.id}"',
+        f"    params_class: ClassVar[type[ModelParams]] = {prefix}Params",
+    ]
+    for generate in (False, True):
+        name = "generate" if generate else "submit"
+        out += ["", f"    async def {name}("]
+        out += _signature(model, channel_type, generate)
+        out += ["    ) -> Task:"]
+        out += _method_doc(model, generate)
+        out += _call(model, generate)
+    return "\n".join(out) + "\n"
+
+
+def render_kind_package(spec: Spec, kind: str, models: Iterable[ModelSpec]) -> str:
+    """``_generated/<kind>s/__init__.py``: the namespace class with one attribute per model."""
+    models = list(models)
+    plural = _KIND_PLURAL[kind]
+    cls = f"{kind.capitalize()}Models"
+    out = [header(spec).rstrip("\n")]
+    out += [f'"""Every {kind} model of the spec as a typed attribute of ``client.{plural}``."""']
+    out += ["", "from __future__ import annotations", "", "from collections.abc import Mapping"]
+    out += ["from functools import cached_property", "from typing import Any, ClassVar", ""]
+    out += ["from ...resources._endpoint import ModelEndpoint, ModelNamespace"]
+    for model in models:
+        prefix = class_prefix(model.id)
+        out.append(f"from .{model.id} import {prefix}Endpoint")
+    out += ["", f'__all__ = ["{cls}"]', "", ""]
+    out += [f"class {cls}(ModelNamespace):"]
+    out += [f'    """The {kind} models, one typed attribute each (generated from the spec)."""']
+    out += ["", f'    kind: ClassVar[str] = "{kind}"']
+    out += ["    endpoint_classes: ClassVar[Mapping[str, type[ModelEndpoint[Any]]]] = {"]
+    out += [f'        "{m.id}": {class_prefix(m.id)}Endpoint,' for m in models]
+    out += ["    }"]
+    for model in models:
+        prefix = class_prefix(model.id)
+        out += ["", "    @cached_property", f"    def {model.id}(self) -> {prefix}Endpoint:"]
+        out += _wrap(_summary(model), "        ", '"""', hang=False)
+        out[-1] += '"""'
+        out += [f"        return {prefix}Endpoint(self._client)"]
+    return "\n".join(out) + "\n"
+
+
+def render_root_package(spec: Spec) -> str:
+    """``_generated/__init__.py``: every params and endpoint class, by model id."""
+    models = list(spec.models.values())
+    out = [header(spec).rstrip("\n")]
+    out += ['"""Typed modules generated from the model spec: params and endpoint classes."""']
+    out += ["", "from __future__ import annotations", "", "from collections.abc import Mapping"]
+    out += ["from typing import Any", "", "from .._spec import ModelParams"]
+    out += ["from ..resources._endpoint import ModelEndpoint"]
+    exported: list[str] = []
+    for model in models:
+        prefix = class_prefix(model.id)
+        names = [f"{prefix}Endpoint", f"{prefix}Params"]
+        if model.channel_names:
+            names.insert(0, f"{prefix}Channel")
+        exported += names
+        out.append(f"from .{_KIND_PLURAL[model.kind]}.{model.id} import {', '.join(names)}")
+    out += ["", f'SPEC_SHA256 = "{spec.sha256}"', '"""SHA-256 of the spec these modules were']
+    out[-1] += ' generated from."""'
+    out += ["", "PARAMS_CLASSES: Mapping[str, type[ModelParams]] = {"]
+    out += [f'    "{m.id}": {class_prefix(m.id)}Params,' for m in models]
+    out += ["}", '"""The params class of every model, by model id."""', ""]
+    out += ["ENDPOINT_CLASSES: Mapping[str, type[ModelEndpoint[Any]]] = {"]
+    out += [f'    "{m.id}": {class_prefix(m.id)}Endpoint,' for m in models]
+    out += ["}", '"""The endpoint class of every model, by model id."""', ""]
+    names = sorted([*exported, "ENDPOINT_CLASSES", "PARAMS_CLASSES", "SPEC_SHA256"])
+    out += ["__all__ = ["]
+    out += [f'    "{name}",' for name in names]
+    out += ["]"]
+    return "\n".join(out) + "\n"

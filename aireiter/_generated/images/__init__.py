@@ -1,0 +1,91 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+"""Every image model of the spec as a typed attribute of ``client.images``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any, ClassVar
+
+from ...resources._endpoint import ModelEndpoint, ModelNamespace
+from .gpt_4o import Gpt4oEndpoint
+from .nano_banana import NanoBananaEndpoint
+from .nano_banana_pro import NanoBananaProEndpoint
+from .nano_banana_v2 import NanoBananaV2Endpoint
+from .seedream_v4 import SeedreamV4Endpoint
+from .seedream_v4_5 import SeedreamV45Endpoint
+from .seedream_v5_lite import SeedreamV5LiteEndpoint
+from .gpt_image_2 import GptImage2Endpoint
+from .gpt_image_2_official import GptImage2OfficialEndpoint
+
+__all__ = ["ImageModels"]
+
+
+class ImageModels(ModelNamespace):
+    """The image models, one typed attribute each (generated from the spec)."""
+
+    kind: ClassVar[str] = "image"
+    endpoint_classes: ClassVar[Mapping[str, type[ModelEndpoint[Any]]]] = {
+        "gpt_4o": Gpt4oEndpoint,
+        "nano_banana": NanoBananaEndpoint,
+        "nano_banana_pro": NanoBananaProEndpoint,
+        "nano_banana_v2": NanoBananaV2Endpoint,
+        "seedream_v4": SeedreamV4Endpoint,
+        "seedream_v4_5": SeedreamV45Endpoint,
+        "seedream_v5_lite": SeedreamV5LiteEndpoint,
+        "gpt_image_2": GptImage2Endpoint,
+        "gpt_image_2_official": GptImage2OfficialEndpoint,
+    }
+
+    @cached_property
+    def gpt_4o(self) -> Gpt4oEndpoint:
+        """GPT-4o Image (``gpt_4o``, image; modes: text-to-image, image-to-image)."""
+        return Gpt4oEndpoint(self._client)
+
+    @cached_property
+    def nano_banana(self) -> NanoBananaEndpoint:
+        """Gemini-2.5-Flash-Image-preview (Nano Banana) (``nano_banana``, image; modes:
+        text-to-image, image-to-image)."""
+        return NanoBananaEndpoint(self._client)
+
+    @cached_property
+    def nano_banana_pro(self) -> NanoBananaProEndpoint:
+        """Gemini-3-Pro-Image-preview (Nano Banana Pro) (``nano_banana_pro``, image; modes:
+        text-to-image, image-to-image, multi-reference)."""
+        return NanoBananaProEndpoint(self._client)
+
+    @cached_property
+    def nano_banana_v2(self) -> NanoBananaV2Endpoint:
+        """Nano Banana V2 (``nano_banana_v2``, image; modes: text-to-image, image-to-image,
+        edit)."""
+        return NanoBananaV2Endpoint(self._client)
+
+    @cached_property
+    def seedream_v4(self) -> SeedreamV4Endpoint:
+        """Seedream 4.0 (``seedream_v4``, image; modes: text-to-image, image-to-image)."""
+        return SeedreamV4Endpoint(self._client)
+
+    @cached_property
+    def seedream_v4_5(self) -> SeedreamV45Endpoint:
+        """Seedream 4.5 (``seedream_v4_5``, image; modes: text-to-image, image-to-image,
+        multi-reference)."""
+        return SeedreamV45Endpoint(self._client)
+
+    @cached_property
+    def seedream_v5_lite(self) -> SeedreamV5LiteEndpoint:
+        """Seedream 5.0 Lite (``seedream_v5_lite``, image; modes: text-to-image, image-to-image,
+        multi-reference)."""
+        return SeedreamV5LiteEndpoint(self._client)
+
+    @cached_property
+    def gpt_image_2(self) -> GptImage2Endpoint:
+        """GPT-Image-2 (standard/cheaper channel) (``gpt_image_2``, image; modes: text-to-image,
+        image-to-image)."""
+        return GptImage2Endpoint(self._client)
+
+    @cached_property
+    def gpt_image_2_official(self) -> GptImage2OfficialEndpoint:
+        """GPT-Image-2 official OpenAI channel (``gpt_image_2_official``, image; modes:
+        text-to-image, image-to-image)."""
+        return GptImage2OfficialEndpoint(self._client)

@@ -1,0 +1,195 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+"""Gemini-3-Pro-Image-preview (Nano Banana Pro) (``nano_banana_pro``, image; modes:
+text-to-image, image-to-image, multi-reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal, TypeAlias
+
+import attrs
+
+from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._models import Task
+from ..._spec import ModelParams
+from ..._transport import Timeout
+from ..._types import NOT_GIVEN, NotGivenOr
+from ...resources._endpoint import ModelEndpoint
+
+__all__ = ["NanoBananaProChannel", "NanoBananaProEndpoint", "NanoBananaProParams"]
+
+NanoBananaProChannel: TypeAlias = Literal["base", "plus", "advanced", "max"]
+
+
+@attrs.frozen(kw_only=True)
+class NanoBananaProParams(ModelParams):
+    """Parameters of Gemini-3-Pro-Image-preview (Nano Banana Pro) (``nano_banana_pro``), as sent in ``params``.
+
+    Building one checks every field; a bad value raises ParamError listing every
+    problem. Fields left None are not sent.
+
+    Attributes:
+        prompt: Text description; docs state no limit. Allowed: a non-empty string. Required.
+        image_url: Reference image URLs (public). Allowed: a list of strings, at most 8 items,
+            each an http(s) URL or a data:image/...;base64, URI. Left out when None (the API's
+            default applies).
+        aspect_ratio: Output aspect ratio. Allowed: "auto", "1:1", "3:2", "2:3", "4:3", "3:4",
+            "5:4", "4:5", "16:9", "9:16", "21:9". Default "1:1" (documented, sent).
+        resolution: Output resolution tier. Allowed: "1K", "2K", "4K". Default "1K" (documented,
+            sent).
+        format: Output file format. Allowed: "png", "jpg". Default "png" (documented, sent).
+    """
+
+    model_id: ClassVar[str] = "nano_banana_pro"
+    prompt: str
+    image_url: Sequence[str] | None = None
+    aspect_ratio: Literal["auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] = "1:1"
+    resolution: Literal["1K", "2K", "4K"] = "1K"
+    format: Literal["png", "jpg"] = "png"
+
+
+class NanoBananaProEndpoint(ModelEndpoint[NanoBananaProParams]):
+    """Gemini-3-Pro-Image-preview (Nano Banana Pro) (``nano_banana_pro``, image; modes:
+    text-to-image, image-to-image, multi-reference).
+
+    Reached as ``client.images.nano_banana_pro``. ``submit`` returns the pending task,
+    ``generate`` the completed one.
+    """
+
+    model_id: ClassVar[str] = "nano_banana_pro"
+    params_class: ClassVar[type[ModelParams]] = NanoBananaProParams
+
+    async def submit(
+        self,
+        *,
+        prompt: str,
+        image_url: Sequence[str] | None = None,
+        aspect_ratio: Literal["auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] = "1:1",
+        resolution: Literal["1K", "2K", "4K"] = "1K",
+        format: Literal["png", "jpg"] = "png",
+        channel: NanoBananaProChannel | None = None,
+        fallback_channels: Sequence[NanoBananaProChannel | None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+    ) -> Task:
+        """Submit a task to Gemini-3-Pro-Image-preview (Nano Banana Pro); returns it as accepted (``pending``).
+
+        Args:
+            prompt: Text description; docs state no limit. Allowed: a non-empty string.
+                Required.
+            image_url: Reference image URLs (public). Allowed: a list of strings, at most 8
+                items, each an http(s) URL or a data:image/...;base64, URI. Left out when None
+                (the API's default applies).
+            aspect_ratio: Output aspect ratio. Allowed: "auto", "1:1", "3:2", "2:3", "4:3",
+                "3:4", "5:4", "4:5", "16:9", "9:16", "21:9". Default "1:1" (documented, sent).
+            resolution: Output resolution tier. Allowed: "1K", "2K", "4K". Default "1K"
+                (documented, sent).
+            format: Output file format. Allowed: "png", "jpg". Default "png" (documented, sent).
+            channel: Channel to send to: "base", "plus", "advanced", "max"
+                (``nano_banana_pro_<channel>``); None: ``nano_banana_pro``.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise.
+        """
+        return await self._submit(
+            {
+                "prompt": prompt,
+                "image_url": image_url,
+                "aspect_ratio": aspect_ratio,
+                "resolution": resolution,
+                "format": format,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def generate(
+        self,
+        *,
+        prompt: str,
+        image_url: Sequence[str] | None = None,
+        aspect_ratio: Literal["auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] = "1:1",
+        resolution: Literal["1K", "2K", "4K"] = "1K",
+        format: Literal["png", "jpg"] = "png",
+        channel: NanoBananaProChannel | None = None,
+        fallback_channels: Sequence[NanoBananaProChannel | None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+    ) -> Task:
+        """Submit a task to Gemini-3-Pro-Image-preview (Nano Banana Pro) and wait until it completes; returns it.
+
+        Args:
+            prompt: Text description; docs state no limit. Allowed: a non-empty string.
+                Required.
+            image_url: Reference image URLs (public). Allowed: a list of strings, at most 8
+                items, each an http(s) URL or a data:image/...;base64, URI. Left out when None
+                (the API's default applies).
+            aspect_ratio: Output aspect ratio. Allowed: "auto", "1:1", "3:2", "2:3", "4:3",
+                "3:4", "5:4", "4:5", "16:9", "9:16", "21:9". Default "1:1" (documented, sent).
+            resolution: Output resolution tier. Allowed: "1K", "2K", "4K". Default "1K"
+                (documented, sent).
+            format: Output file format. Allowed: "png", "jpg". Default "png" (documented, sent).
+            channel: Channel to send to: "base", "plus", "advanced", "max"
+                (``nano_banana_pro_<channel>``); None: ``nano_banana_pro``.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+            wait_timeout: Seconds to wait for the result (None: forever).
+            poll_interval: Seconds before the first query, then growing.
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise;
+            TaskFailedError, TaskTimeoutError.
+        """
+        return await self._generate(
+            {
+                "prompt": prompt,
+                "image_url": image_url,
+                "aspect_ratio": aspect_ratio,
+                "resolution": resolution,
+                "format": format,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+        )

@@ -1,0 +1,204 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+"""Seedream 5.0 Lite (``seedream_v5_lite``, image; modes: text-to-image, image-to-image,
+multi-reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal
+
+import attrs
+
+from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._models import Task
+from ..._spec import ModelParams
+from ..._transport import Timeout
+from ..._types import NOT_GIVEN, NotGivenOr
+from ...resources._endpoint import ModelEndpoint
+
+__all__ = ["SeedreamV5LiteEndpoint", "SeedreamV5LiteParams"]
+
+
+@attrs.frozen(kw_only=True)
+class SeedreamV5LiteParams(ModelParams):
+    """Parameters of Seedream 5.0 Lite (``seedream_v5_lite``), as sent in ``params``.
+
+    Building one checks every field; a bad value raises ParamError listing every
+    problem. Fields left None are not sent.
+
+    Attributes:
+        prompt: Text description; docs state no limitation. Allowed: a non-empty string.
+            Required.
+        image_url: Reference images: public URLs or base64 data URIs
+            'data:image/{jpeg|png|webp};base64,...' (prefix required, max 10 MB each). Allowed:
+            a list of strings, at most 9 items, each an http(s) URL or a data:image/...;base64,
+            URI. Left out when None (the API's default applies).
+        aspect_ratio: Output aspect ratio; no default stated; no 'auto'. Allowed: "1:1", "3:2",
+            "2:3", "4:3", "3:4", "16:9", "9:16", "21:9". Left out when None (the API's default
+            applies).
+        resolution: Output resolution tier. Allowed: "2K", "3K". Default "2K" (documented,
+            sent).
+        web_search: Let the model decide to search the web to improve output; adds latency.
+            Example value false. Allowed: a boolean. Left out when None (the API's default
+            applies).
+    """
+
+    model_id: ClassVar[str] = "seedream_v5_lite"
+    prompt: str
+    image_url: Sequence[str] | None = None
+    aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"] | None = None
+    resolution: Literal["2K", "3K"] = "2K"
+    web_search: bool | None = None
+
+
+class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
+    """Seedream 5.0 Lite (``seedream_v5_lite``, image; modes: text-to-image, image-to-image,
+    multi-reference).
+
+    Reached as ``client.images.seedream_v5_lite``. ``submit`` returns the pending task,
+    ``generate`` the completed one.
+    """
+
+    model_id: ClassVar[str] = "seedream_v5_lite"
+    params_class: ClassVar[type[ModelParams]] = SeedreamV5LiteParams
+
+    async def submit(
+        self,
+        *,
+        prompt: str,
+        image_url: Sequence[str] | None = None,
+        aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"] | None = None,
+        resolution: Literal["2K", "3K"] = "2K",
+        web_search: bool | None = None,
+        channel: None = None,
+        fallback_channels: Sequence[None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+    ) -> Task:
+        """Submit a task to Seedream 5.0 Lite; returns it as accepted (``pending``).
+
+        Args:
+            prompt: Text description; docs state no limitation. Allowed: a non-empty string.
+                Required.
+            image_url: Reference images: public URLs or base64 data URIs
+                'data:image/{jpeg|png|webp};base64,...' (prefix required, max 10 MB each).
+                Allowed: a list of strings, at most 9 items, each an http(s) URL or a
+                data:image/...;base64, URI. Left out when None (the API's default applies).
+            aspect_ratio: Output aspect ratio; no default stated; no 'auto'. Allowed: "1:1",
+                "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9". Left out when None (the
+                API's default applies).
+            resolution: Output resolution tier. Allowed: "2K", "3K". Default "2K" (documented,
+                sent).
+            web_search: Let the model decide to search the web to improve output; adds latency.
+                Example value false. Allowed: a boolean. Left out when None (the API's default
+                applies).
+            channel: Only the default channel (``seedream_v5_lite``) is offered.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise.
+        """
+        return await self._submit(
+            {
+                "prompt": prompt,
+                "image_url": image_url,
+                "aspect_ratio": aspect_ratio,
+                "resolution": resolution,
+                "web_search": web_search,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def generate(
+        self,
+        *,
+        prompt: str,
+        image_url: Sequence[str] | None = None,
+        aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"] | None = None,
+        resolution: Literal["2K", "3K"] = "2K",
+        web_search: bool | None = None,
+        channel: None = None,
+        fallback_channels: Sequence[None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+    ) -> Task:
+        """Submit a task to Seedream 5.0 Lite and wait until it completes; returns it.
+
+        Args:
+            prompt: Text description; docs state no limitation. Allowed: a non-empty string.
+                Required.
+            image_url: Reference images: public URLs or base64 data URIs
+                'data:image/{jpeg|png|webp};base64,...' (prefix required, max 10 MB each).
+                Allowed: a list of strings, at most 9 items, each an http(s) URL or a
+                data:image/...;base64, URI. Left out when None (the API's default applies).
+            aspect_ratio: Output aspect ratio; no default stated; no 'auto'. Allowed: "1:1",
+                "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9". Left out when None (the
+                API's default applies).
+            resolution: Output resolution tier. Allowed: "2K", "3K". Default "2K" (documented,
+                sent).
+            web_search: Let the model decide to search the web to improve output; adds latency.
+                Example value false. Allowed: a boolean. Left out when None (the API's default
+                applies).
+            channel: Only the default channel (``seedream_v5_lite``) is offered.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+            wait_timeout: Seconds to wait for the result (None: forever).
+            poll_interval: Seconds before the first query, then growing.
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise;
+            TaskFailedError, TaskTimeoutError.
+        """
+        return await self._generate(
+            {
+                "prompt": prompt,
+                "image_url": image_url,
+                "aspect_ratio": aspect_ratio,
+                "resolution": resolution,
+                "web_search": web_search,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+        )

@@ -1,0 +1,189 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+"""MiniMax H3 (``minimax_h3``, video; modes: first-last-frame). Not fully documented: only
+prompt is checked, other fields pass through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import attrs
+
+from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._models import Task
+from ..._spec import ModelParams
+from ..._transport import Timeout
+from ..._types import NOT_GIVEN, NotGivenOr
+from ...resources._endpoint import ModelEndpoint
+
+__all__ = ["MinimaxH3Endpoint", "MinimaxH3Params"]
+
+
+@attrs.frozen(kw_only=True)
+class MinimaxH3Params(ModelParams):
+    """Parameters of MiniMax H3 (``minimax_h3``), as sent in ``params``.
+
+    Building one checks every field; a bad value raises ParamError listing every
+    problem. Fields left None are not sent.
+
+    Attributes:
+        prompt: Text description. Allowed: a non-empty string. Required.
+        type: Mode, e.g. first_last_frame (3p). Not checked: known only from third-party code.
+            Left out when None (the API's default applies).
+        image_url: Frame images (3p). Not checked: known only from third-party code. Left out
+            when None (the API's default applies).
+        video_length: Clip length in seconds, e.g. 7 (3p). Not checked: known only from
+            third-party code. Left out when None (the API's default applies).
+        quality: Output quality, e.g. 2k (3p). Not checked: known only from third-party code.
+            Left out when None (the API's default applies).
+    """
+
+    model_id: ClassVar[str] = "minimax_h3"
+    prompt: str
+    type: Any = None
+    image_url: Any = None
+    video_length: Any = None
+    quality: Any = None
+
+
+class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
+    """MiniMax H3 (``minimax_h3``, video; modes: first-last-frame). Not fully documented: only
+    prompt is checked, other fields pass through.
+
+    Reached as ``client.videos.minimax_h3``. ``submit`` returns the pending task, ``generate``
+    the completed one.
+    """
+
+    model_id: ClassVar[str] = "minimax_h3"
+    params_class: ClassVar[type[ModelParams]] = MinimaxH3Params
+
+    async def submit(
+        self,
+        *,
+        prompt: str,
+        type: Any = None,
+        image_url: Any = None,
+        video_length: Any = None,
+        quality: Any = None,
+        channel: None = None,
+        fallback_channels: Sequence[None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+    ) -> Task:
+        """Submit a task to MiniMax H3; returns it as accepted (``pending``).
+
+        Args:
+            prompt: Text description. Allowed: a non-empty string. Required.
+            type: Mode, e.g. first_last_frame (3p). Not checked: known only from third-party
+                code. Left out when None (the API's default applies).
+            image_url: Frame images (3p). Not checked: known only from third-party code. Left
+                out when None (the API's default applies).
+            video_length: Clip length in seconds, e.g. 7 (3p). Not checked: known only from
+                third-party code. Left out when None (the API's default applies).
+            quality: Output quality, e.g. 2k (3p). Not checked: known only from third-party
+                code. Left out when None (the API's default applies).
+            channel: Only the default channel (``minimax_h3``) is offered.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise.
+        """
+        return await self._submit(
+            {
+                "prompt": prompt,
+                "type": type,
+                "image_url": image_url,
+                "video_length": video_length,
+                "quality": quality,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def generate(
+        self,
+        *,
+        prompt: str,
+        type: Any = None,
+        image_url: Any = None,
+        video_length: Any = None,
+        quality: Any = None,
+        channel: None = None,
+        fallback_channels: Sequence[None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+    ) -> Task:
+        """Submit a task to MiniMax H3 and wait until it completes; returns it.
+
+        Args:
+            prompt: Text description. Allowed: a non-empty string. Required.
+            type: Mode, e.g. first_last_frame (3p). Not checked: known only from third-party
+                code. Left out when None (the API's default applies).
+            image_url: Frame images (3p). Not checked: known only from third-party code. Left
+                out when None (the API's default applies).
+            video_length: Clip length in seconds, e.g. 7 (3p). Not checked: known only from
+                third-party code. Left out when None (the API's default applies).
+            quality: Output quality, e.g. 2k (3p). Not checked: known only from third-party
+                code. Left out when None (the API's default applies).
+            channel: Only the default channel (``minimax_h3``) is offered.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+            wait_timeout: Seconds to wait for the result (None: forever).
+            poll_interval: Seconds before the first query, then growing.
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise;
+            TaskFailedError, TaskTimeoutError.
+        """
+        return await self._generate(
+            {
+                "prompt": prompt,
+                "type": type,
+                "image_url": image_url,
+                "video_length": video_length,
+                "quality": quality,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+        )

@@ -1,0 +1,181 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+"""Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal
+
+import attrs
+
+from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._models import Task
+from ..._spec import ModelParams
+from ..._transport import Timeout
+from ..._types import NOT_GIVEN, NotGivenOr
+from ...resources._endpoint import ModelEndpoint
+
+__all__ = ["Seedance15ProEndpoint", "Seedance15ProParams"]
+
+
+@attrs.frozen(kw_only=True)
+class Seedance15ProParams(ModelParams):
+    """Parameters of Seedance 1.5 Pro (``seedance_1_5_pro``), as sent in ``params``.
+
+    Building one checks every field; a bad value raises ParamError listing every
+    problem. Fields left None are not sent.
+
+    Attributes:
+        prompt: Text description. Allowed: a non-empty string. Required.
+        video_length: Clip length in seconds, sent as an integer (example 5); the documented
+            range is not retrievable, the SDK only requires >= 1. Allowed: an integer, >= 1.
+            Left out when None (the API's default applies).
+        aspect_ratio: Output aspect ratio; values from the size table; default not known.
+            Allowed: "16:9", "9:16". Left out when None (the API's default applies).
+        resolution: Output resolution; 16:9 -> 1280x720 / 1920x1080, 9:16 -> 720x1280 /
+            1080x1920. Allowed: "720p", "1080p". Left out when None (the API's default applies).
+    """
+
+    model_id: ClassVar[str] = "seedance_1_5_pro"
+    prompt: str
+    video_length: int | None = None
+    aspect_ratio: Literal["16:9", "9:16"] | None = None
+    resolution: Literal["720p", "1080p"] | None = None
+
+
+class Seedance15ProEndpoint(ModelEndpoint[Seedance15ProParams]):
+    """Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video).
+
+    Reached as ``client.videos.seedance_1_5_pro``. ``submit`` returns the pending task,
+    ``generate`` the completed one.
+    """
+
+    model_id: ClassVar[str] = "seedance_1_5_pro"
+    params_class: ClassVar[type[ModelParams]] = Seedance15ProParams
+
+    async def submit(
+        self,
+        *,
+        prompt: str,
+        video_length: int | None = None,
+        aspect_ratio: Literal["16:9", "9:16"] | None = None,
+        resolution: Literal["720p", "1080p"] | None = None,
+        channel: None = None,
+        fallback_channels: Sequence[None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+    ) -> Task:
+        """Submit a task to Seedance 1.5 Pro; returns it as accepted (``pending``).
+
+        Args:
+            prompt: Text description. Allowed: a non-empty string. Required.
+            video_length: Clip length in seconds, sent as an integer (example 5); the documented
+                range is not retrievable, the SDK only requires >= 1. Allowed: an integer, >= 1.
+                Left out when None (the API's default applies).
+            aspect_ratio: Output aspect ratio; values from the size table; default not known.
+                Allowed: "16:9", "9:16". Left out when None (the API's default applies).
+            resolution: Output resolution; 16:9 -> 1280x720 / 1920x1080, 9:16 -> 720x1280 /
+                1080x1920. Allowed: "720p", "1080p". Left out when None (the API's default
+                applies).
+            channel: Only the default channel (``seedance_1_5_pro``) is offered.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise.
+        """
+        return await self._submit(
+            {
+                "prompt": prompt,
+                "video_length": video_length,
+                "aspect_ratio": aspect_ratio,
+                "resolution": resolution,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def generate(
+        self,
+        *,
+        prompt: str,
+        video_length: int | None = None,
+        aspect_ratio: Literal["16:9", "9:16"] | None = None,
+        resolution: Literal["720p", "1080p"] | None = None,
+        channel: None = None,
+        fallback_channels: Sequence[None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+    ) -> Task:
+        """Submit a task to Seedance 1.5 Pro and wait until it completes; returns it.
+
+        Args:
+            prompt: Text description. Allowed: a non-empty string. Required.
+            video_length: Clip length in seconds, sent as an integer (example 5); the documented
+                range is not retrievable, the SDK only requires >= 1. Allowed: an integer, >= 1.
+                Left out when None (the API's default applies).
+            aspect_ratio: Output aspect ratio; values from the size table; default not known.
+                Allowed: "16:9", "9:16". Left out when None (the API's default applies).
+            resolution: Output resolution; 16:9 -> 1280x720 / 1920x1080, 9:16 -> 720x1280 /
+                1080x1920. Allowed: "720p", "1080p". Left out when None (the API's default
+                applies).
+            channel: Only the default channel (``seedance_1_5_pro``) is offered.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+            wait_timeout: Seconds to wait for the result (None: forever).
+            poll_interval: Seconds before the first query, then growing.
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise;
+            TaskFailedError, TaskTimeoutError.
+        """
+        return await self._generate(
+            {
+                "prompt": prompt,
+                "video_length": video_length,
+                "aspect_ratio": aspect_ratio,
+                "resolution": resolution,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+        )

@@ -1,0 +1,181 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+"""Google Veo 3.1 Fast (``veo3_1_fast``, video; modes: text-to-video, image-to-video,
+first-last-frame).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Literal
+
+import attrs
+
+from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._models import Task
+from ..._spec import ModelParams
+from ..._transport import Timeout
+from ..._types import NOT_GIVEN, NotGivenOr
+from ...resources._endpoint import ModelEndpoint
+
+__all__ = ["Veo31FastEndpoint", "Veo31FastParams"]
+
+
+@attrs.frozen(kw_only=True)
+class Veo31FastParams(ModelParams):
+    """Parameters of Google Veo 3.1 Fast (``veo3_1_fast``), as sent in ``params``.
+
+    Building one checks every field; a bad value raises ParamError listing every
+    problem. Fields left None are not sent.
+
+    Attributes:
+        prompt: Text description; docs state no limitation. Allowed: a non-empty string.
+            Required.
+        image_url: Single first-frame image (public URL). Allowed: an http(s) URL or a
+            data:image/...;base64, URI. Left out when None (the API's default applies).
+        end_image_url: Single last-frame image (public URL). Allowed: an http(s) URL or a
+            data:image/...;base64, URI. Left out when None (the API's default applies).
+        aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9" (documented,
+            sent).
+    """
+
+    model_id: ClassVar[str] = "veo3_1_fast"
+    prompt: str
+    image_url: str | None = None
+    end_image_url: str | None = None
+    aspect_ratio: Literal["16:9", "9:16"] = "16:9"
+
+
+class Veo31FastEndpoint(ModelEndpoint[Veo31FastParams]):
+    """Google Veo 3.1 Fast (``veo3_1_fast``, video; modes: text-to-video, image-to-video,
+    first-last-frame).
+
+    Reached as ``client.videos.veo3_1_fast``. ``submit`` returns the pending task, ``generate``
+    the completed one.
+    """
+
+    model_id: ClassVar[str] = "veo3_1_fast"
+    params_class: ClassVar[type[ModelParams]] = Veo31FastParams
+
+    async def submit(
+        self,
+        *,
+        prompt: str,
+        image_url: str | None = None,
+        end_image_url: str | None = None,
+        aspect_ratio: Literal["16:9", "9:16"] = "16:9",
+        channel: None = None,
+        fallback_channels: Sequence[None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+    ) -> Task:
+        """Submit a task to Google Veo 3.1 Fast; returns it as accepted (``pending``).
+
+        Args:
+            prompt: Text description; docs state no limitation. Allowed: a non-empty string.
+                Required.
+            image_url: Single first-frame image (public URL). Allowed: an http(s) URL or a
+                data:image/...;base64, URI. Left out when None (the API's default applies).
+            end_image_url: Single last-frame image (public URL). Allowed: an http(s) URL or a
+                data:image/...;base64, URI. Left out when None (the API's default applies).
+            aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9"
+                (documented, sent).
+            channel: Only the default channel (``veo3_1_fast``) is offered.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise.
+        """
+        return await self._submit(
+            {
+                "prompt": prompt,
+                "image_url": image_url,
+                "end_image_url": end_image_url,
+                "aspect_ratio": aspect_ratio,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def generate(
+        self,
+        *,
+        prompt: str,
+        image_url: str | None = None,
+        end_image_url: str | None = None,
+        aspect_ratio: Literal["16:9", "9:16"] = "16:9",
+        channel: None = None,
+        fallback_channels: Sequence[None] | None = None,
+        extra_params: Mapping[str, Any] | None = None,
+        out_task_id: str | None = None,
+        callback_url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+    ) -> Task:
+        """Submit a task to Google Veo 3.1 Fast and wait until it completes; returns it.
+
+        Args:
+            prompt: Text description; docs state no limitation. Allowed: a non-empty string.
+                Required.
+            image_url: Single first-frame image (public URL). Allowed: an http(s) URL or a
+                data:image/...;base64, URI. Left out when None (the API's default applies).
+            end_image_url: Single last-frame image (public URL). Allowed: an http(s) URL or a
+                data:image/...;base64, URI. Left out when None (the API's default applies).
+            aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9"
+                (documented, sent).
+            channel: Only the default channel (``veo3_1_fast``) is offered.
+            fallback_channels: Channels (None: the default) to try in order when the API turns
+                the submit away for load (429, or a 5xx once a query shows no task was created);
+                the same out_task_id is used.
+            extra_params: Fields the spec does not know, sent unchecked.
+            out_task_id: Your id for the task (default: a fresh one); the idempotency key.
+            callback_url: Receives a POST when the task finishes.
+            metadata: Returned unchanged with the task.
+            timeout: Per-request timeout (default: the client's).
+            max_retries: Retries of the submit request (default: the client's).
+            wait_timeout: Seconds to wait for the result (None: forever).
+            poll_interval: Seconds before the first query, then growing.
+
+        Raises:
+            ParamError (nothing sent) for bad input; the API's errors otherwise;
+            TaskFailedError, TaskTimeoutError.
+        """
+        return await self._generate(
+            {
+                "prompt": prompt,
+                "image_url": image_url,
+                "end_image_url": end_image_url,
+                "aspect_ratio": aspect_ratio,
+            },
+            channel=channel,
+            fallback_channels=fallback_channels,
+            extra_params=extra_params,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+            wait_timeout=wait_timeout,
+            poll_interval=poll_interval,
+        )

@@ -1,0 +1,256 @@
+"""The spec's value objects and its loader: what ``models.json`` says about every model.
+
+``load_spec()`` reads ``aireiter/_spec/models.json`` once (via :mod:`importlib.resources`) and
+returns a frozen :class:`Spec`. Nothing here talks to the network or imports the rest of the SDK.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Literal
+
+import attrs
+
+__all__ = [
+    "SPEC_FILE",
+    "ModelKind",
+    "ModelSpec",
+    "ParamSpec",
+    "ParamType",
+    "RuleSpec",
+    "Spec",
+    "load_spec",
+    "parse_spec",
+    "spec_bytes",
+]
+
+SPEC_FILE = "models.json"
+"""The spec's file name inside the ``aireiter._spec`` package."""
+
+ModelKind = Literal["image", "video"]
+ParamType = Literal["string", "integer", "number", "boolean", "array"]
+
+_KINDS = ("image", "video")
+_TYPES = ("string", "integer", "number", "boolean", "array")
+_FORMATS = ("image",)
+
+
+@attrs.frozen(kw_only=True)
+class ParamSpec:
+    """One parameter of a model, as sent inside ``params``.
+
+    ``enum``/``min``/``max``/``min_length``/``max_items`` are ``None`` when the docs give no
+    limit. ``format="image"`` means the value (or each item) must be an http(s) URL or a
+    ``data:image/...;base64,`` URI. ``validated=False`` marks a field known only from
+    third-party code: it is listed and passed through, never checked.
+    """
+
+    name: str
+    type: ParamType
+    required: bool = False
+    default: str | int | float | bool | None = None
+    enum: tuple[str | int | float, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = None
+    max_items: int | None = None
+    items: ParamType | None = None
+    format: str | None = None
+    description: str = ""
+    validated: bool = True
+    output_count: bool = False
+
+    @property
+    def has_default(self) -> bool:
+        """True when the docs state a default value."""
+        return self.default is not None
+
+
+@attrs.frozen(kw_only=True)
+class RuleSpec:
+    """A cross-field limit: when every ``when`` field has its value, ``field`` must be in
+    ``enum`` (checked only when ``field`` is given)."""
+
+    when: tuple[tuple[str, Any], ...]
+    field: str
+    enum: tuple[str | int | float, ...]
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ModelSpec:
+    """One image or video model.
+
+    ``channels`` are the full model names as sent (``sora2``, ``sora2_plus``...), the bare id
+    first. ``typical_duration_s`` is the SDK's estimate of processing time (the tracker's first
+    poll); ``video_length_s`` the documented clip-length range. ``documented=False`` marks a
+    model without a parameter page: only ``prompt`` is checked, other fields pass through.
+    """
+
+    id: str
+    kind: ModelKind
+    title: str
+    params: tuple[ParamSpec, ...]
+    modes: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    typical_duration_s: float | None = None
+    video_length_s: tuple[int, int] | None = None
+    documented: bool = True
+    source: str = ""
+    confidence: str = ""
+    doc_url: str | None = None
+    rules: tuple[RuleSpec, ...] = ()
+    notes: str = ""
+
+    def param(self, name: str) -> ParamSpec | None:
+        """The parameter called ``name``, or ``None``."""
+        for param in self.params:
+            if param.name == name:
+                return param
+        return None
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Every parameter name, in spec order."""
+        return tuple(param.name for param in self.params)
+
+    @property
+    def required_params(self) -> tuple[str, ...]:
+        """The names of the required parameters."""
+        return tuple(param.name for param in self.params if param.required)
+
+    @property
+    def channel_names(self) -> tuple[str, ...]:
+        """The channel suffixes offered besides the default (``("base", "plus")``...)."""
+        prefix = self.id + "_"
+        return tuple(name[len(prefix) :] for name in self.channels if name.startswith(prefix))
+
+    def model_name(self, channel: str | None = None) -> str:
+        """The model name to send for ``channel`` (``None``: the default, the bare id).
+
+        Raises ``KeyError`` when the model does not offer ``channel``; the public
+        :func:`aireiter._spec.channel_model_name` turns that into a ParamError.
+        """
+        if channel is None:
+            return self.id
+        name = f"{self.id}_{channel}"
+        if name not in self.channels:
+            raise KeyError(channel)
+        return name
+
+
+@attrs.frozen(kw_only=True)
+class Spec:
+    """Every model the SDK knows, by id, plus the spec file's SHA-256 (``sha256``)."""
+
+    models: Mapping[str, ModelSpec]
+    channel_suffixes: Mapping[str, str]
+    sha256: str
+    by_model_name: Mapping[str, tuple[ModelSpec, str | None]] = attrs.field(repr=False)
+
+    def of_kind(self, kind: ModelKind) -> tuple[ModelSpec, ...]:
+        """The models of ``kind``, in spec order."""
+        return tuple(model for model in self.models.values() if model.kind == kind)
+
+
+def _choices(value: Any) -> tuple[str | int | float, ...] | None:
+    return None if value is None else tuple(value)
+
+
+def _param(raw: Mapping[str, Any], model_id: str) -> ParamSpec:
+    where = f"{model_id}.{raw.get('name')}"
+    if raw.get("type") not in _TYPES:
+        raise ValueError(f"spec: {where}: unknown type {raw.get('type')!r}")
+    if raw.get("format") not in (None, *_FORMATS):
+        raise ValueError(f"spec: {where}: unknown format {raw.get('format')!r}")
+    return ParamSpec(
+        name=raw["name"],
+        type=raw["type"],
+        required=bool(raw.get("required", False)),
+        default=raw.get("default"),
+        enum=_choices(raw.get("enum")),
+        min=raw.get("min"),
+        max=raw.get("max"),
+        min_length=raw.get("min_length"),
+        max_items=raw.get("max_items"),
+        items=raw.get("items"),
+        format=raw.get("format"),
+        description=raw.get("description", ""),
+        validated=bool(raw.get("validated", True)),
+        output_count=bool(raw.get("output_count", False)),
+    )
+
+
+def _rule(raw: Mapping[str, Any]) -> RuleSpec:
+    return RuleSpec(
+        when=tuple(sorted(raw["when"].items())),
+        field=raw["field"],
+        enum=tuple(raw["enum"]),
+        description=raw.get("description", ""),
+    )
+
+
+def _model(raw: Mapping[str, Any]) -> ModelSpec:
+    model_id = raw["id"]
+    if raw.get("kind") not in _KINDS:
+        raise ValueError(f"spec: {model_id}: unknown kind {raw.get('kind')!r}")
+    channels = tuple(raw.get("channels") or (model_id,))
+    if channels[0] != model_id or any(not name.startswith(model_id + "_") for name in channels[1:]):
+        raise ValueError(f"spec: {model_id}: channels must be the id, then '<id>_<channel>' names")
+    length = raw.get("video_length_s")
+    duration = raw.get("typical_duration_s")
+    return ModelSpec(
+        id=model_id,
+        kind=raw["kind"],
+        title=raw["title"],
+        params=tuple(_param(p, model_id) for p in raw.get("params", ())),
+        modes=tuple(raw.get("modes", ())),
+        channels=channels,
+        typical_duration_s=None if duration is None else float(duration),
+        video_length_s=None if length is None else (int(length[0]), int(length[1])),
+        documented=bool(raw.get("documented", True)),
+        source=raw.get("source", ""),
+        confidence=raw.get("confidence", ""),
+        doc_url=raw.get("doc_url"),
+        rules=tuple(_rule(r) for r in raw.get("rules", ())),
+        notes=raw.get("notes", ""),
+    )
+
+
+def parse_spec(data: bytes) -> Spec:
+    """A :class:`Spec` from the bytes of a spec file (checked for internal consistency)."""
+    raw = json.loads(data)
+    models: dict[str, ModelSpec] = {}
+    by_name: dict[str, tuple[ModelSpec, str | None]] = {}
+    for entry in raw["models"]:
+        model = _model(entry)
+        if model.id in models:
+            raise ValueError(f"spec: duplicate model id {model.id!r}")
+        models[model.id] = model
+    for model in models.values():
+        for name, channel in zip(model.channels, (None, *model.channel_names), strict=True):
+            if name in by_name:
+                raise ValueError(f"spec: model name {name!r} is claimed twice")
+            by_name[name] = (model, channel)
+    return Spec(
+        models=MappingProxyType(models),
+        channel_suffixes=MappingProxyType(dict(raw.get("channel_suffixes", {}))),
+        sha256=hashlib.sha256(data).hexdigest(),
+        by_model_name=MappingProxyType(by_name),
+    )
+
+
+def spec_bytes() -> bytes:
+    """The raw bytes of the packaged spec file."""
+    return resources.files("aireiter._spec").joinpath(SPEC_FILE).read_bytes()
+
+
+@functools.lru_cache(maxsize=1)
+def load_spec() -> Spec:
+    """The packaged spec, read once and cached."""
+    return parse_spec(spec_bytes())

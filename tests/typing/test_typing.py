@@ -1,0 +1,41 @@
+"""The typing contract: mypy accepts tests/typing/check_models.py and rejects a wrong type."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aireiter._codegen import repo_root
+
+BAD_SNIPPET = """\
+from aireiter import AsyncAIReiter
+
+
+async def main(client: AsyncAIReiter) -> None:
+    await client.videos.sora2.generate(prompt="x", aspect_ratio=3)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_mypy_accepts_the_contract_and_rejects_a_wrong_type(tmp_path: Path) -> None:
+    """One strict mypy run: the contract file is clean; aspect_ratio=3 is an arg-type error."""
+    bad = tmp_path / "bad_aspect_ratio.py"
+    bad.write_text(BAD_SNIPPET)
+    contract = repo_root() / "tests" / "typing" / "check_models.py"
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(contract), str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=repo_root(),
+        check=False,
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert errors, result.stdout
+    # mypy may print the path it cached for this module: match by file name.
+    assert all(f"{bad.name}:" in line for line in errors), errors
+    assert any('"aspect_ratio"' in line and "[arg-type]" in line for line in errors), errors
