@@ -1,0 +1,111 @@
+"""Run the emulator from the shell until Ctrl-C: ``python -m aireiter.emulator --port 8787``.
+
+``main(argv)`` is also what ``aireiter emulator`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+
+from ._app import run_emulator
+from ._config import DEFAULT_API_KEY, EmulatorConfig, FaultConfig
+
+__all__ = ["build_parser", "config_from_args", "main"]
+
+DEFAULT_PORT = 8787
+
+
+def build_parser(prog: str = "python -m aireiter.emulator") -> argparse.ArgumentParser:
+    """The command line's options."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Run the AIReiter API emulator (task API, chat, files, faults) locally.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (0: a free one)")
+    parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="bearer key to accept")
+    parser.add_argument(
+        "--initial-credits", type=float, default=1_000_000.0, help="starting balance"
+    )
+    parser.add_argument(
+        "--duration", type=float, default=None, help="seconds every task takes (default: per model)"
+    )
+    parser.add_argument(
+        "--time-scale", type=float, default=1.0, help="multiply every task duration by this"
+    )
+    parser.add_argument(
+        "--failure-rate", type=float, default=0.0, help="fraction of tasks that end failed"
+    )
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="fraction of task API requests answered with a fault (5xx, 429, reset, broken JSON)",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every task API request"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of failures and faults")
+    parser.add_argument(
+        "--no-validate", action="store_true", help="accept params the model spec rejects"
+    )
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
+    """The :class:`EmulatorConfig` the parsed options describe."""
+    return EmulatorConfig(
+        api_keys=(args.api_key,),
+        initial_credits=args.initial_credits,
+        default_duration_s=args.duration,
+        time_scale=args.time_scale,
+        failure_rate=args.failure_rate,
+        seed=args.seed,
+        validate_params=not args.no_validate,
+        faults=FaultConfig.uniform(args.fault_rate, latency_s=args.latency, seed=args.seed),
+    )
+
+
+async def _serve(config: EmulatorConfig, host: str, port: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    async with run_emulator(config, host=host, port=port) as emu:
+        sys.stdout.write(
+            f"AIReiter emulator listening on {emu.base_url}\n"
+            f"API key: {emu.api_key}\n"
+            f"  export AIREITER_BASE_URL={emu.base_url}\n"
+            f"  export AIREITER_API_KEY={emu.api_key}\n"
+            "Press Ctrl-C to stop.\n"
+        )
+        sys.stdout.flush()
+        await stop.wait()
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m aireiter.emulator") -> int:
+    """Parse ``argv`` (default: the process's), serve until interrupted; the exit status."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        asyncio.run(_serve(config, args.host, args.port))
+    except KeyboardInterrupt:
+        pass
+    except OSError as error:  # the port is taken, the host is not ours ...
+        sys.stderr.write(f"cannot listen on {args.host}:{args.port}: {error}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""How an emulator behaves: :class:`EmulatorConfig`, :class:`FaultConfig` and :class:`ManualClock`.
+
+Every default lives here, named ``DEFAULT_*`` with its unit in the name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Final, Literal
+
+import attrs
+
+from .._constants import BALANCE_PATH, QUERY_PATH, SUBMIT_PATH
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_FAULT_PATHS",
+    "DEFAULT_IMAGE_DURATION_S",
+    "DEFAULT_VIDEO_DURATION_S",
+    "FAULT_KINDS",
+    "EmulatorConfig",
+    "FaultConfig",
+    "FaultKind",
+    "ManualClock",
+]
+
+FaultKind = Literal[
+    "error_5xx", "rate_limit", "reset_before", "reset_after", "malformed", "html", "latency"
+]
+FAULT_KINDS: Final[tuple[FaultKind, ...]] = (
+    "error_5xx",
+    "rate_limit",
+    "reset_before",
+    "reset_after",
+    "malformed",
+    "html",
+    "latency",
+)
+"""Every fault :meth:`EmulatorState.inject` accepts."""
+
+DEFAULT_API_KEY = "test-key"
+DEFAULT_FAULT_PATHS: Final = (SUBMIT_PATH, QUERY_PATH, BALANCE_PATH)
+DEFAULT_IMAGE_DURATION_S = 30.0  # an image model the spec gives no typical duration for
+DEFAULT_VIDEO_DURATION_S = 120.0  # a video model the spec gives no typical duration for
+DEFAULT_INJECTED_LATENCY_S = 1.0  # an injected "latency" fault when latency_s is 0
+DEFAULT_CALLBACK_BACKOFF_S = 0.1  # first wait before a failed callback is retried; doubles
+DEFAULT_CALLBACK_TIMEOUT_S = 5.0  # one callback POST, connect to last byte
+DEFAULT_PENDING_FRACTION = 0.2  # share of a task's duration it reports "pending"
+DEFAULT_IMAGE_CREDITS = 10.0  # credits per output image
+DEFAULT_VIDEO_CREDITS_PER_5S = 50.0  # credits per started 5 seconds of video
+
+
+def _rate(name: str) -> Any:
+    def check(_instance: object, _attribute: object, value: float) -> None:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
+
+    return check
+
+
+def _non_negative(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
+
+
+def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+def _strings(value: str | Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class FaultConfig:
+    """Faults the emulator injects at random (seeded) into requests on ``paths``.
+
+    Each ``*_rate`` is the chance that one request gets that fault; at most one fault applies
+    per request. ``paths`` match a request path exactly or as a prefix ending at ``/``
+    (``"/api/v1"`` covers ``/api/v1/chat/completions``). ``latency_s`` delays every matching
+    request. ``retry_after_s`` is the ``Retry-After`` header of a 429.
+    """
+
+    error_rate: float = attrs.field(default=0.0, validator=_rate("error_rate"))
+    rate_limit_rate: float = attrs.field(default=0.0, validator=_rate("rate_limit_rate"))
+    retry_after_s: float = attrs.field(default=1.0, validator=_non_negative)
+    reset_before_rate: float = attrs.field(default=0.0, validator=_rate("reset_before_rate"))
+    reset_after_rate: float = attrs.field(default=0.0, validator=_rate("reset_after_rate"))
+    malformed_rate: float = attrs.field(default=0.0, validator=_rate("malformed_rate"))
+    html_rate: float = attrs.field(default=0.0, validator=_rate("html_rate"))
+    latency_s: float = attrs.field(default=0.0, validator=_non_negative)
+    paths: tuple[str, ...] = attrs.field(default=DEFAULT_FAULT_PATHS, converter=_strings)
+    seed: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if self.total_rate > 1.0:
+            raise ValueError(f"the fault rates add up to {self.total_rate:g}, more than 1")
+
+    @property
+    def total_rate(self) -> float:
+        """The chance that a matching request gets some random fault."""
+        return (
+            self.error_rate
+            + self.rate_limit_rate
+            + self.reset_before_rate
+            + self.reset_after_rate
+            + self.malformed_rate
+            + self.html_rate
+        )
+
+    @classmethod
+    def uniform(cls, rate: float, **options: Any) -> FaultConfig:
+        """``rate`` spread evenly over 5xx, 429, both resets and malformed bodies."""
+        share = rate / 5
+        return cls(
+            error_rate=share,
+            rate_limit_rate=share,
+            reset_before_rate=share,
+            reset_after_rate=share,
+            malformed_rate=share,
+            **options,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class EmulatorConfig:
+    """Everything an emulator can be told. All fields are optional.
+
+    Durations: a task takes ``durations[<model name or base model id>]``, else
+    ``default_duration_s``, else the spec's typical duration for the model, else 30 s (image)
+    or 120 s (video); the result is multiplied by ``time_scale``. It reports ``pending`` for the
+    first ``pending_fraction`` of that time, then ``processing``, then ``completed`` or
+    ``failed``. ``failure_rate`` of the tasks fail (chosen by a hash of ``seed`` and the
+    ``out_task_id``, so the same id always gets the same fate); a prompt containing
+    ``FAIL_ME`` always fails.
+
+    ``clock`` (default :func:`time.monotonic`) is the time source of the task lifecycle; a
+    :class:`ManualClock` makes it step only when a test says so.
+    """
+
+    api_keys: tuple[str, ...] = attrs.field(
+        default=(DEFAULT_API_KEY,), converter=_strings, repr=False
+    )
+    initial_credits: float = attrs.field(default=1_000_000.0, validator=_non_negative)
+    default_duration_s: float | None = attrs.field(default=None, validator=_non_negative)
+    durations: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen_mapping)
+    time_scale: float = attrs.field(default=1.0, validator=_non_negative)
+    failure_rate: float = attrs.field(default=0.0, validator=_rate("failure_rate"))
+    seed: int = 0
+    faults: FaultConfig = attrs.field(factory=FaultConfig)
+    validate_params: bool = True
+    accept_unknown_models: bool = False
+    output_bytes_image: int = attrs.field(default=4096, validator=_non_negative)
+    output_bytes_video: int = attrs.field(default=16384, validator=_non_negative)
+    callback_attempts: int = 3
+    callback_backoff_s: float = attrs.field(
+        default=DEFAULT_CALLBACK_BACKOFF_S, validator=_non_negative
+    )
+    callback_timeout_s: float = attrs.field(default=DEFAULT_CALLBACK_TIMEOUT_S)
+    pending_fraction: float = attrs.field(
+        default=DEFAULT_PENDING_FRACTION, validator=_rate("pending_fraction")
+    )
+    image_credits: float = attrs.field(default=DEFAULT_IMAGE_CREDITS, validator=_non_negative)
+    video_credits_per_5s: float = attrs.field(
+        default=DEFAULT_VIDEO_CREDITS_PER_5S, validator=_non_negative
+    )
+    free_quota: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
+    clock: Callable[[], float] | None = attrs.field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.api_keys or not all(isinstance(k, str) and k for k in self.api_keys):
+            raise ValueError("api_keys must hold at least one non-empty string")
+        if self.callback_attempts < 1:
+            raise ValueError(f"callback_attempts must be >= 1, got {self.callback_attempts}")
+        if self.callback_timeout_s <= 0:
+            raise ValueError(f"callback_timeout_s must be > 0, got {self.callback_timeout_s}")
+        for name, seconds in self.durations.items():
+            if seconds < 0:
+                raise ValueError(f"durations[{name!r}] must be >= 0, got {seconds!r}")
+
+
+class ManualClock:
+    """A clock that moves only when told: ``clock.advance(5)``. Pass it as
+    ``EmulatorConfig(clock=clock)``; a running emulator notices each advance at once (due
+    tasks settle, due callbacks go out)."""
+
+    __slots__ = ("_listeners", "_now")
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = float(start)
+        self._listeners: list[Callable[[], None]] = []
+
+    def __call__(self) -> float:
+        return self._now
+
+    @property
+    def now(self) -> float:
+        """The current reading, in seconds."""
+        return self._now
+
+    def advance(self, seconds: float) -> float:
+        """Move the clock ``seconds`` forward (never back) and return the new reading."""
+        if seconds < 0:
+            raise ValueError(f"a clock cannot go back ({seconds!r} s)")
+        self._now += seconds
+        for listener in tuple(self._listeners):
+            listener()
+        return self._now
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener()`` after every advance; returns the function that unsubscribes."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def __repr__(self) -> str:
+        return f"ManualClock(now={self._now!r})"

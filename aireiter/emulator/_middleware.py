@@ -1,0 +1,75 @@
+"""The one middleware in front of every route: request ids, request counts, faults.
+
+Every answer (errors, faults and the HTML page included) carries a unique ``X-Request-Id``.
+Every request that reaches the server is counted in ``state.request_counts`` before any
+fault applies, so a test can tell how many attempts a client made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from aiohttp import web
+
+from ._config import FaultKind
+from ._faults import DropConnection, rate_limited, server_error
+from ._html import html_page
+from ._state import STATE_KEY, EmulatorState
+from ._wire import JSON_HEADERS, REQUEST_ID_HEADER
+
+__all__ = ["front_middleware"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_FALLBACK_BODY: Final = b'{"statusCode":200,"message":"","data":{"status":"pending"}}'
+
+
+def _truncated(response: web.StreamResponse) -> web.Response:
+    body = response.body if isinstance(response, web.Response) else None
+    if not isinstance(body, bytes) or not body:
+        body = _FALLBACK_BODY
+    return web.Response(body=body[: max(1, len(body) // 2)], headers=JSON_HEADERS)
+
+
+async def _faulted(
+    kind: FaultKind, request: web.Request, handler: Handler, state: EmulatorState
+) -> web.StreamResponse:
+    if kind == "error_5xx":
+        return server_error(state.faults.server_error_status())
+    if kind == "rate_limit":
+        return rate_limited(state.config.faults.retry_after_s)
+    if kind == "reset_before":
+        return DropConnection()
+    if kind == "html":
+        return html_page()
+    response = await handler(request)
+    if kind == "reset_after":
+        return DropConnection()
+    return _truncated(response)  # "malformed"
+
+
+@web.middleware
+async def front_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Assign the request id, count the request, apply any fault, then handle it."""
+    state = request.app[STATE_KEY]
+    request_id = state.next_request_id()
+    state.request_counts[(request.method, request.path)] += 1
+    faults = state.faults
+    response: web.StreamResponse
+    try:
+        if faults.active:
+            kind, delay = faults.pick(request.path)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if kind is not None:
+                response = await _faulted(kind, request, handler, state)
+                response.headers[REQUEST_ID_HEADER] = request_id
+                return response
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers[REQUEST_ID_HEADER] = request_id
+        raise
+    response.headers[REQUEST_ID_HEADER] = request_id
+    return response

@@ -1,0 +1,311 @@
+"""Everything a running emulator remembers: tasks, credits, counters, callbacks sent.
+
+Tasks finish lazily. Each new task goes on a heap ordered by the clock reading at which it
+finishes; :meth:`EmulatorState.settle` pops every task that is due, charges the completed
+ones and queues their callbacks. Every read of state that can see a finished task (a query,
+the balance, a file, the ``balance``/``charged``/``ledger`` attributes, the callback
+scheduler) settles first, so what is charged is always consistent with what is reported.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import heapq
+import itertools
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from aiohttp import web
+
+from ._catalog import ModelInfo, output_count
+from ._config import (
+    DEFAULT_IMAGE_DURATION_S,
+    DEFAULT_VIDEO_DURATION_S,
+    EmulatorConfig,
+    FaultKind,
+    ManualClock,
+)
+from ._faults import FaultPlan
+from ._pricing import estimate_credits
+from ._task import EmulatedTask, TaskStatusName
+from ._wire import iso_utc
+
+__all__ = ["FAIL_MARKER", "STATE_KEY", "CallbackRecord", "EmulatorState", "LedgerEntry"]
+
+FAIL_MARKER = "FAIL_ME"
+"""A prompt containing this always ends ``failed`` (so tests can force a failure)."""
+
+_REJECTED = "content rejected by the safety review"
+_FAILED = "generation failed: the upstream model returned an error"
+
+
+class LedgerEntry(NamedTuple):
+    """One charge: the task and the credits taken when it completed."""
+
+    out_task_id: str
+    credits: float
+
+
+class CallbackRecord(NamedTuple):
+    """One callback attempt: the task, its final status and the receiver's HTTP status, or
+    the error (``"refused: ..."`` for a non-loopback URL, never contacted)."""
+
+    out_task_id: str
+    status: str
+    outcome: int | str
+
+
+def _digest(seed: int, out_task_id: str) -> bytes:
+    return hashlib.blake2b(f"{seed}:{out_task_id}".encode(), digest_size=24).digest()
+
+
+class EmulatorState:
+    """The state of one emulator; reach it as ``RunningEmulator.state`` or ``app[STATE_KEY]``.
+
+    Counters (plain :class:`collections.Counter`, so a missing key reads 0):
+
+    - ``submit_counts[out_task_id]``: tasks *created* (0 or 1 per id);
+    - ``submit_requests[out_task_id]``: submit requests the handler saw for the id (faults
+      that drop a request before it is processed are not counted);
+    - ``query_counts[out_task_id]``: query requests the handler saw for the id;
+    - ``request_counts[(method, path)]``: every request that reached the server, faulted or not.
+    """
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.clock: Callable[[], float] = config.clock or time.monotonic
+        self.api_keys = frozenset(config.api_keys)
+        self.faults = FaultPlan(config.faults)
+        self.tasks: dict[str, EmulatedTask] = {}
+        self.submit_counts: Counter[str] = Counter()
+        self.submit_requests: Counter[str] = Counter()
+        self.query_counts: Counter[str] = Counter()
+        self.request_counts: Counter[tuple[str, str]] = Counter()
+        self.callbacks_sent: list[CallbackRecord] = []
+        self.base_url: str | None = None
+        self.on_settled: Callable[[EmulatedTask], None] | None = None
+        self.on_callback_due: Callable[[], None] | None = None
+        self._by_task_id: dict[str, EmulatedTask] = {}
+        self._balance = float(config.initial_credits)
+        self._charged = 0.0
+        self._outstanding = 0.0
+        self._ledger: list[LedgerEntry] = []
+        self._due: list[tuple[float, int, EmulatedTask]] = []
+        self._callback_due: list[tuple[float, int, EmulatedTask]] = []
+        self._seq = itertools.count()
+        self._request_seq = itertools.count(1)
+        self._wall_offset = time.time() - self.clock()
+
+    # --- time -----------------------------------------------------------------------------
+    @property
+    def manual_clock(self) -> ManualClock | None:
+        """The config's :class:`ManualClock`, if that is the clock in use."""
+        clock = self.clock
+        return clock if isinstance(clock, ManualClock) else None
+
+    def now(self) -> float:
+        """The lifecycle clock's reading."""
+        return self.clock()
+
+    def wall_time(self, reading: float) -> float:
+        """The Unix time matching clock reading ``reading``."""
+        return self._wall_offset + reading
+
+    def next_request_id(self) -> str:
+        """A new, unique ``X-Request-Id``."""
+        return f"req_{next(self._request_seq):08d}"
+
+    # --- creating tasks ---------------------------------------------------------------------
+    def duration_s(self, info: ModelInfo) -> float:
+        """How long a task of ``info`` takes, time scale applied."""
+        config = self.config
+        seconds = config.durations.get(info.name)
+        if seconds is None:
+            seconds = config.durations.get(info.base)
+        if seconds is None:
+            seconds = config.default_duration_s
+        if seconds is None:
+            seconds = info.typical_duration_s
+        if seconds is None:
+            seconds = DEFAULT_VIDEO_DURATION_S if info.kind == "video" else DEFAULT_IMAGE_DURATION_S
+        return seconds * config.time_scale
+
+    def estimate(self, info: ModelInfo, params: Mapping[str, Any]) -> tuple[float, int]:
+        """The credits a task would cost and how many files it makes."""
+        outputs = output_count(info.name, params) if info.kind == "image" else 1
+        credits = estimate_credits(
+            info,
+            params,
+            outputs,
+            image_credits=self.config.image_credits,
+            video_credits_per_5s=self.config.video_credits_per_5s,
+        )
+        return credits, outputs
+
+    def _failure(self, digest: bytes, params: Mapping[str, Any]) -> str | None:
+        prompt = params.get("prompt")
+        if isinstance(prompt, str) and FAIL_MARKER in prompt:
+            return _REJECTED
+        fraction = int.from_bytes(digest[:8], "big") / 2**64
+        return _FAILED if fraction < self.config.failure_rate else None
+
+    def create_task(
+        self,
+        info: ModelInfo,
+        *,
+        out_task_id: str,
+        params: Mapping[str, Any],
+        callback_url: str | None,
+        metadata: Mapping[str, Any] | None,
+        estimated_credits: float,
+        outputs: int,
+        now: float | None = None,
+    ) -> EmulatedTask:
+        """Store a new task (the caller checked the id is free and the credits suffice)."""
+        created = self.clock() if now is None else now
+        duration = self.duration_s(info)
+        digest = _digest(self.config.seed, out_task_id)
+        task_id = "order_" + base64.urlsafe_b64encode(digest[8:]).decode()[:21]
+        done_at = created + duration
+        task = EmulatedTask(
+            out_task_id=out_task_id,
+            task_id=task_id,
+            model=info.name,
+            base_model=info.base,
+            kind=info.kind,
+            params=params,
+            metadata=metadata,
+            callback_url=callback_url,
+            created=created,
+            pending_until=created + duration * self.config.pending_fraction,
+            done_at=done_at,
+            created_at=iso_utc(self.wall_time(created)),
+            completed_at=iso_utc(self.wall_time(done_at)),
+            error=self._failure(digest, params),
+            estimated_credits=estimated_credits,
+            outputs=outputs,
+        )
+        self.tasks[out_task_id] = task
+        self._by_task_id[task_id] = task
+        self.submit_counts[out_task_id] += 1
+        self._outstanding += estimated_credits
+        seq = next(self._seq)
+        heapq.heappush(self._due, (done_at, seq, task))
+        if callback_url is not None:
+            heap = self._callback_due
+            heapq.heappush(heap, (done_at, seq, task))
+            if heap[0][2] is task and self.on_callback_due is not None:
+                self.on_callback_due()
+        return task
+
+    # --- reading tasks ----------------------------------------------------------------------
+    def find(
+        self, out_task_id: str | None = None, task_id: str | None = None
+    ) -> EmulatedTask | None:
+        """The task with ``out_task_id`` (preferred) or system ``task_id``, or ``None``."""
+        if out_task_id is not None:
+            return self.tasks.get(out_task_id)
+        if task_id is not None:
+            return self._by_task_id.get(task_id)
+        return None
+
+    def task_status(self, out_task_id: str) -> TaskStatusName:
+        """The status a query would report for ``out_task_id`` now (``KeyError`` if unknown)."""
+        now = self.settle()
+        return self.tasks[out_task_id].status_at(now)
+
+    # --- settling and credits ---------------------------------------------------------------
+    def settle(self, now: float | None = None) -> float:
+        """Settle every task finished by ``now`` (default: the clock); returns ``now``."""
+        if now is None:
+            now = self.clock()
+        due = self._due
+        while due and due[0][0] <= now:
+            self._settle(heapq.heappop(due)[2])
+        if not due:
+            self._outstanding = 0.0  # no rounding residue once nothing is in flight
+        return now
+
+    def _settle(self, task: EmulatedTask) -> None:
+        task.settled = True
+        self._outstanding -= task.estimated_credits
+        if not task.fails:
+            credits = task.estimated_credits
+            task.credits_used = credits
+            self._balance -= credits
+            self._charged += credits
+            self._ledger.append(LedgerEntry(task.out_task_id, credits))
+        if task.callback_url is not None and self.on_settled is not None:
+            self.on_settled(task)
+
+    def next_callback_due(self) -> float | None:
+        """The clock reading at which the next task with a callback finishes, if any."""
+        heap = self._callback_due
+        while heap and heap[0][2].settled:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    @property
+    def balance(self) -> float:
+        """Credits left (settled first). Only completed tasks have been taken off."""
+        self.settle()
+        return self._balance
+
+    @property
+    def charged(self) -> float:
+        """Total credits charged so far (settled first)."""
+        self.settle()
+        return self._charged
+
+    @property
+    def ledger(self) -> list[LedgerEntry]:
+        """Every charge, in the order the tasks were settled (settled first)."""
+        self.settle()
+        return self._ledger
+
+    @property
+    def outstanding_credits(self) -> float:
+        """Estimated credits of tasks not finished yet (settled first)."""
+        self.settle()
+        return max(0.0, self._outstanding)
+
+    def available_credits(self, now: float | None = None) -> float:
+        """What a new submit may still spend: the balance minus what unfinished tasks will
+        cost if they complete."""
+        self.settle(now)
+        return self._balance - max(0.0, self._outstanding)
+
+    # --- test controls ----------------------------------------------------------------------
+    def inject(
+        self,
+        kind: FaultKind,
+        path: str | None = None,
+        count: int = 1,
+        *,
+        seconds: float | None = None,
+    ) -> None:
+        """Force fault ``kind`` on the next ``count`` requests on ``path`` (``None``: any of
+        ``FaultConfig.paths``). ``seconds`` is the delay of a ``latency`` fault."""
+        self.faults.inject(kind, path, count, seconds)
+
+    def add_credits(self, credits: float) -> float:
+        """Top the balance up by ``credits`` (negative takes some away); the new balance."""
+        self._balance += credits
+        return self.balance
+
+    def reset_counts(self) -> None:
+        """Zero every counter (tasks, credits and callbacks are kept)."""
+        self.submit_counts.clear()
+        self.submit_requests.clear()
+        self.query_counts.clear()
+        self.request_counts.clear()
+
+    def __repr__(self) -> str:
+        return f"EmulatorState(tasks={len(self.tasks)}, balance={self._balance!r})"
+
+
+STATE_KEY: web.AppKey[EmulatorState] = web.AppKey("aireiter_emulator_state", EmulatorState)
+"""Where an emulator app keeps its :class:`EmulatorState`: ``app[STATE_KEY]``."""
