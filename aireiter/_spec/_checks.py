@@ -16,6 +16,7 @@ Rules, per parameter of the spec (``validated=False`` fields are skipped):
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -64,8 +65,12 @@ def type_text(param: ParamSpec) -> str:
     return _TYPE_TEXT[param.type]
 
 
+@functools.cache
 def allowed_text(param: ParamSpec) -> str:
-    """What ``param`` accepts, for error messages and docs (values JSON-quoted)."""
+    """What ``param`` accepts, for error messages and docs (values JSON-quoted).
+
+    Cached per parameter: every submit checks its params, and the text never changes.
+    """
     if param.enum is not None:
         return ", ".join(_json(v) for v in param.enum)
     if param.type == "string" and param.format == "image":
@@ -171,7 +176,7 @@ def check_params(
                 )
             )
     if model.documented and not allow_unknown:
-        known = set(model.param_names)
+        known = model.param_name_set
         names = ", ".join(model.param_names)
         for key in sorted(k for k in params if k not in known):
             issues.append(

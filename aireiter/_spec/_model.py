@@ -106,6 +106,13 @@ class ModelSpec:
     doc_url: str | None = None
     rules: tuple[RuleSpec, ...] = ()
     notes: str = ""
+    _param_names: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+    _param_name_set: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        names = tuple(param.name for param in self.params)
+        object.__setattr__(self, "_param_names", names)
+        object.__setattr__(self, "_param_name_set", frozenset(names))
 
     def param(self, name: str) -> ParamSpec | None:
         """The parameter called ``name``, or ``None``."""
@@ -117,7 +124,12 @@ class ModelSpec:
     @property
     def param_names(self) -> tuple[str, ...]:
         """Every parameter name, in spec order."""
-        return tuple(param.name for param in self.params)
+        return self._param_names
+
+    @property
+    def param_name_set(self) -> frozenset[str]:
+        """Every parameter name, as a set (checked on every submit, so computed once)."""
+        return self._param_name_set
 
     @property
     def required_params(self) -> tuple[str, ...]:

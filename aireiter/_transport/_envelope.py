@@ -53,10 +53,16 @@ def decode_json_body(
     url: str | None = None,
     out_task_id: str | None = None,
 ) -> Any:
-    """The decoded JSON of ``body``, or :class:`APIResponseValidationError` when it is not JSON."""
+    """The decoded JSON of ``body``, or :class:`APIResponseValidationError` when it is not JSON.
+
+    ``content_type`` may be the raw header (``text/html; charset=utf-8``): only its media type
+    is reported, and it is parsed only on failure.
+    """
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError):
+        if content_type:
+            content_type = content_type.split(";", 1)[0].strip().lower() or None
         kind = (
             "an empty body"
             if not body
@@ -172,7 +178,7 @@ def unwrap_envelope(
     out_task_id: str | None = None,
 ) -> Any:
     """The ``data`` of a successful envelope, or the typed error its ``statusCode`` names."""
-    if not isinstance(body, Mapping):
+    if type(body) is not dict and not isinstance(body, Mapping):  # exact type first: hot path
         raise APIResponseValidationError(
             f"Expected a JSON object envelope, got {type(body).__name__}.",
             status_code=http_status,

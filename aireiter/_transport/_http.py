@@ -126,6 +126,9 @@ class HTTPTransport:
             "Authorization": f"Bearer {config.api_key}",
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
+            # Every body this client sends is JSON; on a GET the header is simply unused. Set
+            # once here, so a request with no headers of its own merges nothing.
+            "Content-Type": "application/json",
             **config.default_headers,
         }
 
@@ -245,22 +248,18 @@ class HTTPTransport:
         headers: Mapping[str, str] | None,
     ) -> APIResponse:
         session = self._get_session()
-        request_headers = {"Content-Type": "application/json"} if data is not None else {}
-        if headers:
-            request_headers.update(headers)
         started = time.perf_counter()
         try:
             async with session.request(
                 method,
                 url,
                 data=data,
-                headers=request_headers,
+                headers=headers,
                 timeout=client_timeout if client_timeout is not None else aiohttp.helpers.sentinel,
             ) as response:
                 body = await response.read()
                 status = response.status
                 response_headers = response.headers
-                content_type = response.content_type
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
             logger.debug(
                 "%s %s failed after %.3f s: %r", method, url, time.perf_counter() - started, exc
@@ -278,12 +277,12 @@ class HTTPTransport:
             )
         if status >= 300:
             raise self._http_error(
-                status, body, content_type, response_headers, request_id, method, url, out_task_id
+                status, body, response_headers, request_id, method, url, out_task_id
             )
         decoded = decode_json_body(
             body,
             http_status=status,
-            content_type=content_type,
+            content_type=response_headers.get("Content-Type"),
             request_id=request_id,
             method=method,
             url=url,
@@ -321,7 +320,6 @@ class HTTPTransport:
     def _http_error(
         status: int,
         body: bytes,
-        content_type: str | None,
         headers: Mapping[str, str],
         request_id: str | None,
         method: str,
@@ -389,7 +387,6 @@ class HTTPTransport:
                 raise self._http_error(
                     response.status,
                     body,
-                    response.content_type,
                     response.headers,
                     _request_id(response.headers),
                     method,
