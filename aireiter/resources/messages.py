@@ -1,0 +1,400 @@
+"""``client.messages``: Claude's Messages format (``POST /api/v1/messages``) on the core
+transport, with SSE streaming.
+
+>>> message = await client.messages.create(                       # doctest: +SKIP
+...     model="claude-sonnet-4-6", max_tokens=256,
+...     messages=[{"role": "user", "content": "Hello"}])
+>>> async with client.messages.stream(model=..., max_tokens=..., messages=...) as stream:
+...     async for text in stream.text_stream: ...                  # doctest: +SKIP
+...     final = await stream.get_final_message()
+
+Requests carry ``anthropic-version: 2023-06-01`` and the client's bearer key. A plain request
+is retried like every other request (connection errors, 408/409/429/5xx); a stream is not.
+Errors are the SDK's usual typed errors, mapped from the HTTP status (Anthropic-style
+``{"type": "error", "error": {...}}`` bodies give the message); an ``error`` event inside a
+stream is raised the same way (``overloaded_error`` as :class:`InternalServerError` 529).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from types import TracebackType
+from typing import Any, Final, Literal, cast, overload
+
+import aiohttp
+
+from .._constants import MESSAGES_PATH
+from .._exceptions import APIResponseValidationError, APIStatusError, ParamError, ParamIssue
+from .._transport import APIResponse, Timeout
+from .._transport._envelope import make_status_error, unwrap_envelope
+from .._transport._sse import ServerSentEvent, iter_sse
+from .._types import NOT_GIVEN, NotGivenOr
+from ..types.messages import (
+    ContentBlockDeltaEvent,
+    Message,
+    MessageAccumulator,
+    MessageParam,
+    MessageStreamEvent,
+    TextDelta,
+    ToolParam,
+    parse_event,
+    parse_message,
+)
+from ._base import AsyncResource
+
+__all__ = ["ANTHROPIC_VERSION", "AsyncMessageStream", "AsyncMessages"]
+
+ANTHROPIC_VERSION: Final = "2023-06-01"  # the Messages API version every request names
+_ERROR_TYPE_STATUS: Final = {  # Anthropic error type -> HTTP status it stands for
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "overloaded_error": 529,
+}
+
+
+def _body(
+    *,
+    model: str,
+    max_tokens: int,
+    messages: Sequence[MessageParam | Mapping[str, Any]],
+    system: str | Sequence[Mapping[str, Any]] | None,
+    tools: Sequence[ToolParam | Mapping[str, Any]] | None,
+    tool_choice: Mapping[str, Any] | None,
+    temperature: float | None,
+    stop_sequences: Sequence[str] | None,
+    metadata: Mapping[str, Any] | None,
+    extra_body: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The JSON body; checks what can be checked before the wire (all problems at once)."""
+    issues = []
+    if not isinstance(model, str) or not model:
+        issues.append(ParamIssue("model", model, "must be a non-empty string"))
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+        issues.append(ParamIssue("max_tokens", max_tokens, "must be an integer >= 1"))
+    turns: object = messages
+    if isinstance(turns, (str, bytes)) or not messages:
+        issues.append(ParamIssue("messages", messages, "must be a non-empty list of turns"))
+    if issues:
+        raise ParamError(issues)
+    body: dict[str, Any] = {
+        "model": model,
+        "max_tokens": max_tokens,
+        "messages": [dict(m) for m in messages],
+    }
+    optional = {
+        "system": system if isinstance(system, str) or system is None else list(system),
+        "tools": None if tools is None else [dict(t) for t in tools],
+        "tool_choice": tool_choice,
+        "temperature": temperature,
+        "stop_sequences": None if stop_sequences is None else list(stop_sequences),
+        "metadata": metadata,
+    }
+    body.update((k, v) for k, v in optional.items() if v is not None)
+    if extra_body:
+        body.update(extra_body)
+    return body
+
+
+def _anthropic_error(
+    data: Mapping[str, Any], *, http_status: int, request_id: str | None, url: str
+) -> APIStatusError:
+    """The typed error for an Anthropic ``{"type": "error", "error": {...}}`` object."""
+    raw_error = data.get("error")
+    error: Mapping[str, Any] = raw_error if isinstance(raw_error, Mapping) else {}
+    kind = str(error.get("type", "api_error"))
+    return make_status_error(
+        _ERROR_TYPE_STATUS.get(kind, 500),
+        str(error.get("message") or kind),
+        http_status=http_status,
+        request_id=request_id,
+        body=dict(data),
+        method="POST",
+        url=url,
+    )
+
+
+def _checked_answer(answer: APIResponse, url: str) -> Any:
+    """The answer's JSON, or the typed error it carries inside HTTP 2xx: an AIReiter envelope
+    with an error ``statusCode`` (as the task API sends) or an Anthropic ``type: error``."""
+    data = answer.data
+    if not isinstance(data, Mapping) or data.get("type") == "message":
+        return data
+    if data.get("type") == "error":
+        raise _anthropic_error(
+            data, http_status=answer.http_status, request_id=answer.request_id, url=url
+        )
+    if "statusCode" in data or "code" in data:  # an envelope: its error, or its data
+        return unwrap_envelope(
+            data,
+            http_status=answer.http_status,
+            request_id=answer.request_id,
+            method="POST",
+            url=url,
+        )
+    return data
+
+
+class AsyncMessageStream:
+    """A streamed answer: an async iterator of typed events
+    (:data:`~aireiter.types.messages.MessageStreamEvent`) that also accumulates the message.
+
+    Use it in ``async with`` (or call :meth:`aclose`) so the connection is released even when
+    you stop early; it is released by itself when the stream ends, fails or is cancelled.
+    """
+
+    def __init__(self, stack: AsyncExitStack, response: aiohttp.ClientResponse) -> None:
+        self._stack = stack
+        self._response = response
+        self._events = cast("AsyncGenerator[ServerSentEvent, None]", iter_sse(response))
+        self._accumulator = MessageAccumulator()
+        self._closed = False
+
+    @property
+    def response(self) -> aiohttp.ClientResponse:
+        """The live HTTP response (headers, status)."""
+        return self._response
+
+    @property
+    def current_message(self) -> Message:
+        """The message accumulated from the events seen so far."""
+        return self._accumulator.message
+
+    def __aiter__(self) -> AsyncMessageStream:
+        return self
+
+    async def __anext__(self) -> MessageStreamEvent:
+        if self._closed:
+            raise StopAsyncIteration
+        try:
+            event = await self._next_event()
+        except BaseException as exc:
+            # End of stream, an error, or cancellation: release the connection first.
+            await self._close(exc)
+            raise
+        self._accumulator.feed(event)
+        return event
+
+    async def _next_event(self) -> MessageStreamEvent:
+        while True:
+            sse = await self._events.__anext__()
+            if not sse.data or sse.data == "[DONE]":
+                continue
+            try:
+                data = json.loads(sse.data)
+            except ValueError:
+                raise APIResponseValidationError(
+                    "A Messages stream event is not JSON.",
+                    status_code=self._response.status,
+                    content_type=self._response.content_type,
+                    body_preview=sse.data[:200],
+                    method="POST",
+                    url=str(self._response.url),
+                ) from None
+            if not isinstance(data, Mapping):
+                continue
+            if data.get("type") == "error" or sse.event == "error":
+                headers = self._response.headers
+                raise _anthropic_error(
+                    data,
+                    http_status=self._response.status,
+                    request_id=headers.get("request-id") or headers.get("x-request-id"),
+                    url=str(self._response.url),
+                )
+            return parse_event(data)
+
+    async def _close(self, exc: BaseException | None = None) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self._events.aclose()
+        if exc is None or isinstance(exc, StopAsyncIteration):
+            await self._stack.aclose()
+        else:  # let the transport map aiohttp/timeout errors to typed errors
+            await self._stack.__aexit__(type(exc), exc, exc.__traceback__)
+
+    async def aclose(self) -> None:
+        """Stop reading and release the connection. Safe to call more than once."""
+        await self._close()
+
+    async def __aenter__(self) -> AsyncMessageStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    @property
+    async def text_stream(self) -> AsyncIterator[str]:
+        """Only the text pieces, as they arrive."""
+        async for event in self:
+            if isinstance(event, ContentBlockDeltaEvent) and isinstance(event.delta, TextDelta):
+                yield event.delta.text
+
+    async def get_final_message(self) -> Message:
+        """Read the rest of the stream; the whole message (equal to a non-streamed answer)."""
+        async for _ in self:
+            pass
+        return self._accumulator.message
+
+    async def get_final_text(self) -> str:
+        """Read the rest of the stream; the message's text."""
+        return (await self.get_final_message()).text
+
+
+class AsyncMessages(AsyncResource):
+    """``client.messages``: Claude Messages (``create``, ``stream``)."""
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        max_tokens: int,
+        messages: Sequence[MessageParam | Mapping[str, Any]],
+        system: str | Sequence[Mapping[str, Any]] | None = None,
+        tools: Sequence[ToolParam | Mapping[str, Any]] | None = None,
+        tool_choice: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        stop_sequences: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        stream: Literal[False] = False,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+    ) -> Message: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        max_tokens: int,
+        messages: Sequence[MessageParam | Mapping[str, Any]],
+        system: str | Sequence[Mapping[str, Any]] | None = None,
+        tools: Sequence[ToolParam | Mapping[str, Any]] | None = None,
+        tool_choice: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        stop_sequences: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        stream: Literal[True],
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+    ) -> AsyncMessageStream: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        max_tokens: int,
+        messages: Sequence[MessageParam | Mapping[str, Any]],
+        system: str | Sequence[Mapping[str, Any]] | None = None,
+        tools: Sequence[ToolParam | Mapping[str, Any]] | None = None,
+        tool_choice: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        stop_sequences: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        stream: bool,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+    ) -> Message | AsyncMessageStream: ...
+
+    async def create(
+        self,
+        *,
+        model: str,
+        max_tokens: int,
+        messages: Sequence[MessageParam | Mapping[str, Any]],
+        system: str | Sequence[Mapping[str, Any]] | None = None,
+        tools: Sequence[ToolParam | Mapping[str, Any]] | None = None,
+        tool_choice: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        stop_sequences: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        stream: bool = False,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+    ) -> Message | AsyncMessageStream:
+        """Send a conversation; the answer, or (``stream=True``) an :class:`AsyncMessageStream`.
+
+        ``None`` leaves a field out. ``extra_body`` adds fields this signature does not name
+        (``thinking``, ``top_k``, ...). A bad ``model``, ``max_tokens`` or ``messages`` is a
+        :class:`~aireiter.ParamError` before anything is sent; an error status raises the
+        usual typed error (for a stream: here, before the first event).
+        """
+        body = _body(
+            model=model,
+            max_tokens=max_tokens,
+            messages=messages,
+            system=system,
+            tools=tools,
+            tool_choice=tool_choice,
+            temperature=temperature,
+            stop_sequences=stop_sequences,
+            metadata=metadata,
+            extra_body=extra_body,
+        )
+        headers = {"anthropic-version": ANTHROPIC_VERSION}
+        if not stream:
+            answer = await self._transport.request(
+                "POST",
+                MESSAGES_PATH,
+                json_body=body,
+                timeout=timeout,
+                envelope=False,
+                headers=headers,
+            )
+            return parse_message(_checked_answer(answer, self._transport.url(MESSAGES_PATH)))
+        body["stream"] = True
+        stack = AsyncExitStack()
+        response = await stack.enter_async_context(
+            self._transport.stream(
+                "POST", MESSAGES_PATH, json_body=body, timeout=timeout, headers=headers
+            )
+        )
+        return AsyncMessageStream(stack, response)
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        *,
+        model: str,
+        max_tokens: int,
+        messages: Sequence[MessageParam | Mapping[str, Any]],
+        system: str | Sequence[Mapping[str, Any]] | None = None,
+        tools: Sequence[ToolParam | Mapping[str, Any]] | None = None,
+        tool_choice: Mapping[str, Any] | None = None,
+        temperature: float | None = None,
+        stop_sequences: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+    ) -> AsyncIterator[AsyncMessageStream]:
+        """``async with client.messages.stream(...) as stream:``: a streamed
+        :meth:`create`, closed when the block exits."""
+        stream = await self.create(
+            model=model,
+            max_tokens=max_tokens,
+            messages=messages,
+            system=system,
+            tools=tools,
+            tool_choice=tool_choice,
+            temperature=temperature,
+            stop_sequences=stop_sequences,
+            metadata=metadata,
+            extra_body=extra_body,
+            timeout=timeout,
+            stream=True,
+        )
+        async with stream:
+            yield stream

@@ -1,0 +1,340 @@
+"""``client.messages``: Claude Messages on the core transport, against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import pytest
+
+from aireiter import (
+    AsyncAIReiter,
+    AuthenticationError,
+    InsufficientCreditsError,
+    InternalServerError,
+    ParamError,
+    RateLimitError,
+)
+from aireiter._transport import APIResponse
+from aireiter.emulator import RunningEmulator
+from aireiter.emulator._chat import CHAT_STATE_KEY
+from aireiter.resources.messages import AsyncMessageStream, _checked_answer
+from aireiter.testing import clear_recorded_sleeps, recorded_sleeps
+from aireiter.types.messages import (
+    ContentBlockDeltaEvent,
+    ContentBlockStartEvent,
+    InputJSONDelta,
+    Message,
+    MessageAccumulator,
+    MessageDeltaEvent,
+    MessageParam,
+    MessageStartEvent,
+    TextBlock,
+    TextDelta,
+    ToolParam,
+    ToolUseBlock,
+    UnknownEvent,
+    parse_event,
+    parse_message,
+)
+
+MODEL = "claude-sonnet-4-6"
+PATH = "/api/v1/messages"
+HELLO: list[MessageParam] = [{"role": "user", "content": "hello claude"}]
+WEATHER: ToolParam = {
+    "name": "get_weather",
+    "description": "Weather in a city",
+    "input_schema": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+    },
+}
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll ``predicate`` until it holds, failing after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.005)
+
+
+async def test_create_returns_a_typed_message(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """A plain request: typed text block, stop reason, usage; the version header is sent."""
+    message = await client.messages.create(
+        model=MODEL, max_tokens=64, messages=HELLO, system="be brief"
+    )
+    assert isinstance(message, Message)
+    assert message.content == (TextBlock(text="Echo: hello claude"),)
+    assert message.text == "Echo: hello claude"
+    assert message.stop_reason == "end_turn"
+    assert (message.usage.input_tokens, message.usage.output_tokens) == (4, 3)
+    assert message.raw["type"] == "message"
+    chat = emulator.app[CHAT_STATE_KEY]
+    assert chat.last_headers[PATH]["anthropic-version"] == "2023-06-01"
+    assert chat.last_body[PATH]["system"] == "be brief"
+    assert "stream" not in chat.last_body[PATH]
+
+
+async def test_stream_yields_the_real_event_sequence(client: AsyncAIReiter) -> None:
+    """A stream is an async iterator of typed events in Anthropic's order."""
+    stream = await client.messages.create(model=MODEL, max_tokens=64, messages=HELLO, stream=True)
+    assert isinstance(stream, AsyncMessageStream)
+    async with stream:
+        events = [event async for event in stream]
+    kinds = [event.type for event in events]
+    assert kinds[:3] == ["message_start", "content_block_start", "ping"]
+    assert kinds[-3:] == ["content_block_stop", "message_delta", "message_stop"]
+    assert set(kinds[3:-3]) == {"content_block_delta"}
+    assert isinstance(events[0], MessageStartEvent)
+    deltas = [e.delta for e in events if isinstance(e, ContentBlockDeltaEvent)]
+    assert "".join(d.text for d in deltas if isinstance(d, TextDelta)) == "Echo: hello claude"
+
+
+async def test_stream_accumulated_equals_non_stream(client: AsyncAIReiter) -> None:
+    """The message accumulated from a stream equals the non-streamed answer (ids aside)."""
+    plain = await client.messages.create(model=MODEL, max_tokens=64, messages=HELLO)
+    async with client.messages.stream(model=MODEL, max_tokens=64, messages=HELLO) as stream:
+        streamed = await stream.get_final_message()
+    assert streamed.id != plain.id
+    assert attrs.evolve(streamed, id=plain.id) == plain
+
+
+async def test_streamed_tool_use_accumulates_its_input(client: AsyncAIReiter) -> None:
+    """A streamed tool call arrives as input_json_delta pieces and accumulates to the same
+    tool_use block as the plain answer."""
+    ask: list[MessageParam] = [{"role": "user", "content": "use get_weather"}]
+    plain = await client.messages.create(model=MODEL, max_tokens=64, messages=ask, tools=[WEATHER])
+    async with client.messages.stream(
+        model=MODEL, max_tokens=64, messages=ask, tools=[WEATHER]
+    ) as stream:
+        events = [event async for event in stream]
+        streamed = stream.current_message
+    assert any(
+        isinstance(e, ContentBlockDeltaEvent) and isinstance(e.delta, InputJSONDelta)
+        for e in events
+    )
+    assert plain.stop_reason == streamed.stop_reason == "tool_use"
+    (use,) = plain.tool_uses
+    assert use.name == "get_weather"
+    assert use.input == {"city": "example"}
+    assert attrs.evolve(streamed, id=plain.id, content=plain.content) == plain
+    (streamed_use,) = streamed.tool_uses
+    assert streamed_use.input == use.input
+
+
+async def test_tool_result_round_trip(client: AsyncAIReiter) -> None:
+    """A tool_result block in the next turn is answered with the tool's result."""
+    ask: list[MessageParam] = [{"role": "user", "content": "use get_weather"}]
+    first = await client.messages.create(model=MODEL, max_tokens=64, messages=ask, tools=[WEATHER])
+    (use,) = first.tool_uses
+    turns: list[MessageParam] = [
+        *ask,
+        {"role": "assistant", "content": [dict(use.raw)]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": use.id, "content": "rain"}],
+        },
+    ]
+    second = await client.messages.create(
+        model=MODEL, max_tokens=64, messages=turns, tools=[WEATHER]
+    )
+    assert second.text == "Tool result: rain"
+
+
+async def test_text_stream_and_max_tokens(client: AsyncAIReiter) -> None:
+    """text_stream yields only text; max_tokens cuts the reply with stop reason max_tokens."""
+    turns: list[MessageParam] = [{"role": "user", "content": "a b c d"}]
+    async with client.messages.stream(model=MODEL, max_tokens=2, messages=turns) as stream:
+        pieces = [piece async for piece in stream.text_stream]
+        final = await stream.get_final_message()
+    assert pieces == ["Echo: ", "a "]
+    assert final.stop_reason == "max_tokens"
+    assert final.usage.output_tokens == 2
+
+
+async def test_bad_arguments_fail_before_the_wire(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """A missing model, max_tokens < 1 and no messages are reported together, unsent."""
+    with pytest.raises(ParamError) as caught:
+        await client.messages.create(model="", max_tokens=0, messages=[])
+    assert {issue.field for issue in caught.value.issues} == {"model", "max_tokens", "messages"}
+    assert emulator.state.request_counts[("POST", PATH)] == 0
+
+
+async def test_wrong_key_is_authentication_error(emulator: RunningEmulator) -> None:
+    """401 in Anthropic's error format becomes AuthenticationError with its message."""
+    async with AsyncAIReiter(api_key="wrong-key", base_url=emulator.base_url) as client:
+        with pytest.raises(AuthenticationError) as caught:
+            await client.messages.create(model=MODEL, max_tokens=8, messages=HELLO)
+        with pytest.raises(AuthenticationError):
+            await client.messages.create(model=MODEL, max_tokens=8, messages=HELLO, stream=True)
+    assert caught.value.status_code == 401
+    assert caught.value.body["error"]["type"] == "authentication_error"
+
+
+@pytest.mark.usefixtures("testing_sleeps")
+async def test_rate_limit_is_retried_then_raised(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """429 is retried (max_retries=2, honouring Retry-After), then RateLimitError."""
+    emulator.state.inject("rate_limit", path=PATH, count=3)
+    clear_recorded_sleeps()
+    with pytest.raises(RateLimitError) as caught:
+        await client.messages.create(model=MODEL, max_tokens=8, messages=HELLO)
+    assert caught.value.retry_after is not None
+    assert caught.value.body["error"]["type"] == "rate_limit_error"
+    assert emulator.state.request_counts[("POST", PATH)] == 3
+    assert recorded_sleeps() == [1.0, 1.0]  # the emulator's Retry-After
+
+
+@pytest.mark.usefixtures("testing_sleeps")
+async def test_server_error_is_retried_then_succeeds(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """One 500 is retried and the next attempt answers."""
+    emulator.state.inject("error_5xx", path=PATH)
+    message = await client.messages.create(model=MODEL, max_tokens=8, messages=HELLO)
+    assert message.text == "Echo: hello claude"
+    assert emulator.state.request_counts[("POST", PATH)] == 2
+
+
+async def test_stream_error_status_raises_before_the_first_event(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """A 5xx on a stream request is raised by create (streams are not retried)."""
+    emulator.state.inject("error_5xx", path=PATH)
+    with pytest.raises(InternalServerError) as caught:
+        await client.messages.create(model=MODEL, max_tokens=8, messages=HELLO, stream=True)
+    assert caught.value.body["type"] == "error"
+    assert emulator.state.request_counts[("POST", PATH)] == 1
+
+
+async def test_cancelling_a_stream_midway_closes_the_connection(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """Cancelling the reader of an endless stream releases the connection: the server sees
+    the client leave and the pool has nothing checked out."""
+    chat = emulator.app[CHAT_STATE_KEY]
+    first = asyncio.Event()
+    endless: list[MessageParam] = [{"role": "user", "content": "STREAM_FOREVER"}]
+
+    async def consume() -> None:
+        stream = await client.messages.create(
+            model=MODEL, max_tokens=8, messages=endless, stream=True
+        )
+        async for event in stream:
+            if isinstance(event, ContentBlockDeltaEvent):
+                first.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(first.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await wait_until(lambda: chat.active_streams == 0)
+    assert chat.client_disconnects == 1
+    session = client._transport._session
+    assert session is not None
+    assert session.connector is not None
+    assert not session.connector._acquired
+    assert (await client.messages.create(model=MODEL, max_tokens=8, messages=HELLO)).text
+
+
+async def test_leaving_the_block_early_closes_the_stream(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """Breaking out of an ``async with`` stream closes it; iterating again yields nothing."""
+    chat = emulator.app[CHAT_STATE_KEY]
+    endless: list[MessageParam] = [{"role": "user", "content": "STREAM_FOREVER"}]
+    async with client.messages.stream(model=MODEL, max_tokens=8, messages=endless) as stream:
+        async for event in stream:
+            if isinstance(event, ContentBlockStartEvent):
+                break
+    await wait_until(lambda: chat.active_streams == 0)
+    assert [e async for e in stream] == []
+
+
+def test_unknown_events_and_blocks_are_kept_not_fatal() -> None:
+    """Unknown event and block types become Unknown* values holding the raw data."""
+    event = parse_event({"type": "content_block_reasoning", "x": 1})
+    assert isinstance(event, UnknownEvent)
+    assert event.raw["x"] == 1
+    message = parse_message(
+        {"id": "m", "model": "x", "content": [{"type": "server_tool_use", "id": "s"}]}
+    )
+    assert message.content[0].type == "server_tool_use"
+    assert message.text == ""
+
+
+def test_accumulator_builds_tool_input_from_json_pieces() -> None:
+    """Pieces of input JSON become the block's input when the block stops."""
+    acc = MessageAccumulator()
+    acc.feed(parse_event({"type": "message_start", "message": {"id": "m", "model": "x"}}))
+    acc.feed(
+        ContentBlockStartEvent(index=0, content_block=ToolUseBlock(id="t", name="f", input={}))
+    )
+    for piece in ('{"a": ', "[1, 2]", "}"):
+        acc.feed(ContentBlockDeltaEvent(index=0, delta=InputJSONDelta(partial_json=piece)))
+    acc.feed(parse_event({"type": "content_block_stop", "index": 0}))
+    acc.feed(MessageDeltaEvent(stop_reason="tool_use", output_tokens=5))
+    message = acc.message
+    assert message.tool_uses[0].input == {"a": [1, 2]}
+    assert message.usage.output_tokens == 5
+    assert message.stop_reason == "tool_use"
+
+
+async def test_error_event_mid_stream_raises_typed_error(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """An ``error`` event mid-stream raises the mapped error (overloaded: 529) and releases
+    the connection; what came before it is kept."""
+    turns: list[MessageParam] = [{"role": "user", "content": "STREAM_ERROR please"}]
+    async with client.messages.stream(model=MODEL, max_tokens=8, messages=turns) as stream:
+        with pytest.raises(InternalServerError) as caught:
+            await stream.get_final_message()
+        assert stream.current_message.text == "Echo: "
+    assert caught.value.status_code == 529
+    assert caught.value.body["error"]["type"] == "overloaded_error"
+    chat = emulator.app[CHAT_STATE_KEY]
+    await wait_until(lambda: chat.active_streams == 0)
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (
+            {"ok": True, "statusCode": 433, "message": "not enough credits"},
+            InsufficientCreditsError,
+        ),
+        (
+            {"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}},
+            RateLimitError,
+        ),
+    ],
+)
+def test_errors_inside_http_200_are_raised(body: dict[str, Any], error: type[Exception]) -> None:
+    """An AIReiter envelope error or an Anthropic error object inside HTTP 200 is raised."""
+    answer = APIResponse(data=body, body=body, http_status=200, headers={}, request_id="r1")
+    with pytest.raises(error):
+        _checked_answer(answer, "http://127.0.0.1/api/v1/messages")
+
+
+def test_a_message_wrapped_in_a_success_envelope_is_unwrapped() -> None:
+    """``{"statusCode": 200, "data": {message}}`` yields the message inside."""
+    inner = {
+        "type": "message",
+        "id": "m1",
+        "model": "x",
+        "content": [{"type": "text", "text": "t"}],
+    }
+    body = {"statusCode": 200, "message": "", "data": inner}
+    answer = APIResponse(data=body, body=body, http_status=200, headers={}, request_id=None)
+    assert parse_message(_checked_answer(answer, "http://127.0.0.1/x")).text == "t"
