@@ -14,7 +14,7 @@ and change only where they point and which key they send:
   ``OPENAI_API_KEY`` is deliberately *not* a fallback: it is a secret for api.openai.com and
   must never be sent to another host.
 - HTTP backend (async only): aiohttp (openai's ``DefaultAioHttpClient``) by default, because it
-  costs 15-20 % less client CPU per request in ``benchmarks/chat_backends.py``;
+  costs 16-24 % less client CPU per request in ``benchmarks/chat_backends.py``;
   ``http_backend="httpx"`` selects openai's own default, and an explicit ``http_client=``
   always wins. Close the client (``async with`` or ``await client.close()``): like any aiohttp
   session, one left open is reported as unclosed when the program exits.
