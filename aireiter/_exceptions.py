@@ -18,7 +18,12 @@
     │   └── InternalServerError       5xx
     ├── ParamError                    bad input, raised before any request (also a ValueError)
     ├── TaskFailedError               a waited-for task ended as ``failed``
-    └── TaskTimeoutError              a waited-for task did not finish in time (also a TimeoutError)
+    ├── TaskTimeoutError              a waited-for task did not finish in time (also a TimeoutError)
+    │   (defined with the tracker, in ``aireiter.tracker``:)
+    ├── JobCancelledError             a tracked job was cancelled before it finished
+    ├── DuplicateJobError             a journal already holds that ``out_task_id``
+    ├── UnknownJobError               a journal does not hold that ``out_task_id`` (also a KeyError)
+    └── DownloadError                 an output file could not be downloaded after retries
 
 Class names follow openai-python where the meaning is the same, so drop-in users recognise
 them. Every error carries what a user needs to act: the status, the server's message, the

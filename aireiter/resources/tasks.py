@@ -171,8 +171,12 @@ class AsyncTasks(AsyncResource):
         *,
         task_id: str | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
     ) -> Task:
         """The task's current state, by ``out_task_id`` (preferred) or the system ``task_id``.
+
+        ``max_retries`` overrides the client's retry count for this call (``0``: the caller
+        retries, as the tracker does under its own query budget).
 
         Raises :class:`NotFoundError` when the API does not know the task.
         """
@@ -184,7 +188,12 @@ class AsyncTasks(AsyncResource):
             raise ParamError.single("task_id", task_id, "must be a non-empty string")
         body = unstructure_request(QueryRequest(out_task_id=out_task_id, task_id=task_id))
         response = await self._transport.request(
-            "POST", QUERY_PATH, json_body=body, timeout=timeout, out_task_id=out_task_id
+            "POST",
+            QUERY_PATH,
+            json_body=body,
+            timeout=timeout,
+            max_retries=max_retries,
+            out_task_id=out_task_id,
         )
         return structure_task(response.data, out_task_id=out_task_id)
 

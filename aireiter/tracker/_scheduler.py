@@ -1,0 +1,113 @@
+"""The tracker's timer heap: every job's next action, ordered by when it is due.
+
+One heap for all jobs replaces a sleeping coroutine per job: an entry is a small tuple
+``(due, seq, item, generation)``. Rescheduling a job pushes a new entry and bumps the job's
+generation; the stale entry stays in the heap and is skipped when it reaches the top (lazy
+deletion, O(log n) per operation, no search). ``seq`` keeps equal due times first-in first-out.
+Pure logic: the caller passes clock readings. :class:`Wakeup` is how the loops that drain the
+heap are nudged when something earlier is scheduled.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from typing import Generic, Protocol, TypeVar
+
+import anyio
+
+__all__ = ["Schedulable", "TimerHeap", "Wakeup"]
+
+
+class Schedulable(Protocol):
+    """Anything with a ``generation`` counter the heap can bump to invalidate old entries,
+    and a ``scheduled`` flag the heap keeps true while the item has a live entry."""
+
+    generation: int
+    scheduled: bool
+
+
+T = TypeVar("T", bound=Schedulable)
+
+
+class TimerHeap(Generic[T]):
+    """Due times of items; each item has at most one live entry (its latest)."""
+
+    __slots__ = ("_heap", "_live", "_seq")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, T, int]] = []
+        self._seq = itertools.count()
+        self._live = 0
+
+    def __len__(self) -> int:
+        """How many items have a live entry."""
+        return self._live
+
+    def schedule(self, item: T, due: float) -> None:
+        """Make ``item`` due at ``due`` (replacing any earlier schedule of it)."""
+        if item.scheduled:
+            self._live -= 1
+        item.generation += 1
+        heapq.heappush(self._heap, (due, next(self._seq), item, item.generation))
+        item.scheduled = True
+        self._live += 1
+
+    def unschedule(self, item: T) -> None:
+        """Forget ``item``'s pending entry, if any."""
+        if item.scheduled:
+            item.generation += 1
+            item.scheduled = False
+            self._live -= 1
+
+    def _drop_stale(self) -> None:
+        heap = self._heap
+        while heap and heap[0][2].generation != heap[0][3]:
+            heapq.heappop(heap)
+
+    def next_due(self) -> float | None:
+        """The earliest live due time, or ``None`` when nothing is scheduled."""
+        self._drop_stale()
+        return self._heap[0][0] if self._heap else None
+
+    def pop_due(self, now: float) -> T | None:
+        """The earliest item due at or before ``now`` (removed), or ``None``."""
+        self._drop_stale()
+        heap = self._heap
+        if not heap or heap[0][0] > now:
+            return None
+        item = heapq.heappop(heap)[2]
+        item.scheduled = False
+        self._live -= 1
+        return item
+
+
+class Wakeup:
+    """A broadcast nudge: ``set()`` wakes every task waiting in ``wait(timeout)`` right now.
+
+    Loops check their condition, then wait (no await in between), so a ``set()`` cannot fall
+    in a gap; a ``set()`` with nobody waiting costs nothing.
+    """
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event: anyio.Event | None = None
+
+    def set(self) -> None:
+        """Wake everyone waiting now."""
+        event = self._event
+        if event is not None:
+            self._event = None
+            event.set()
+
+    async def wait(self, seconds: float | None) -> None:
+        """Return when set or after ``seconds`` (``None``: no limit)."""
+        event = self._event
+        if event is None:
+            event = self._event = anyio.Event()
+        if seconds is None:
+            await event.wait()
+        else:
+            with anyio.move_on_after(max(0.0, seconds)):
+                await event.wait()
