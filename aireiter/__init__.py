@@ -27,12 +27,28 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._models import Balance, Task, TaskOutput, TaskStatus
+from ._sync import AIReiter
 from ._transport import Timeout
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
+from .tracker import (
+    DownloadError,
+    DuplicateJobError,
+    JobCancelledError,
+    JobRecord,
+    JobState,
+    Journal,
+    MemoryJournal,
+    PollPolicy,
+    ProgressSnapshot,
+    SQLiteJournal,
+    TaskHandle,
+    TaskTracker,
+)
 
 __all__ = [
     "NOT_GIVEN",
+    "AIReiter",
     "AIReiterError",
     "APIConnectionError",
     "APIResponseValidationError",
@@ -43,19 +59,31 @@ __all__ = [
     "BadRequestError",
     "Balance",
     "ConflictError",
+    "DownloadError",
+    "DuplicateJobError",
     "InsufficientCreditsError",
     "InternalServerError",
+    "JobCancelledError",
+    "JobRecord",
+    "JobState",
+    "Journal",
+    "MemoryJournal",
     "NotFoundError",
     "NotGiven",
     "ParamError",
     "ParamIssue",
     "PermissionDeniedError",
+    "PollPolicy",
+    "ProgressSnapshot",
     "RateLimitError",
+    "SQLiteJournal",
     "Task",
     "TaskFailedError",
+    "TaskHandle",
     "TaskOutput",
     "TaskStatus",
     "TaskTimeoutError",
+    "TaskTracker",
     "Timeout",
     "UnprocessableEntityError",
     "__version__",

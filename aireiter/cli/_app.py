@@ -1,0 +1,128 @@
+"""``main(argv)``: parse, set up logging, run one command, map the outcome to an exit status.
+
+Exit status: ``0`` all good; ``1`` something failed (a task, a batch job, an API error);
+``2`` usage error (a bad option, a parameter the model's spec rejects, no API key);
+``130`` interrupted by Ctrl-C (a batch's journal is left consistent: ``--resume`` continues).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from .._exceptions import AIReiterError, AuthenticationError, ParamError
+from ._output import Output, UsageError
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "main",
+    "run_async",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+Handler = Callable[[argparse.Namespace, Output], int]
+
+
+def run_async(coro: Awaitable[int]) -> int:
+    """Run a command's coroutine on a fresh event loop. Ctrl-C cancels it (so ``finally``
+    blocks and ``async with`` exits run) and then surfaces as :class:`KeyboardInterrupt`."""
+
+    async def runner() -> int:
+        return await coro
+
+    return asyncio.run(runner())
+
+
+def _configure_logging(verbosity: int) -> None:
+    if verbosity <= 0:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("aireiter")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
+def _handlers() -> dict[str, Handler]:
+    from . import _commands_info, _commands_tasks
+
+    def lazy(module: str, name: str) -> Handler:
+        def handler(args: argparse.Namespace, out: Output) -> int:
+            import importlib
+
+            function: Handler = getattr(importlib.import_module(module, __package__), name)
+            return function(args, out)
+
+        return handler
+
+    return {
+        "chat": lazy("._commands_chat", "run_chat"),
+        "image": _commands_tasks.run_generate,
+        "video": _commands_tasks.run_generate,
+        "status": _commands_tasks.run_status,
+        "balance": _commands_tasks.run_balance,
+        "models": _commands_info.run_models,
+        "emulator": _commands_info.run_emulator,
+        "batch": lazy("._batch", "run_batch"),
+        "demo": lazy("._demo", "run_demo"),
+    }
+
+
+def _exit_code(error: SystemExit) -> int:
+    code: Any = error.code
+    if code is None:
+        return EXIT_OK
+    return code if isinstance(code, int) else EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``aireiter`` command line with ``argv`` (default: ``sys.argv[1:]``); returns the
+    exit status (``sys.exit(main())``)."""
+    from ._parser import build_parser
+
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as error:  # --help, or a usage error argparse already printed
+        return _exit_code(error)
+    if args.command == "emulator":
+        args.emulator_argv = arguments[arguments.index("emulator") + 1 :]
+    out = Output(json_mode=bool(getattr(args, "json", False)))
+    _configure_logging(int(getattr(args, "verbose", 0) or 0))
+    try:
+        return _handlers()[args.command](args, out)
+    except KeyboardInterrupt:
+        hint = None
+        if args.command == "batch":
+            hint = "the journal keeps every job: run the same command with --resume to continue"
+        out.error("interrupted", kind="interrupted", hint=hint)
+        return EXIT_INTERRUPTED
+    except (ParamError, UsageError) as error:
+        field = getattr(error, "field", None)
+        out.error(str(error), kind="usage" if field is None else f"usage: {field}")
+        return EXIT_USAGE
+    except AuthenticationError as error:
+        hint = "set AIREITER_API_KEY (or --api-key); `aireiter demo` needs no key"
+        out.error(str(error), kind=type(error).__name__, hint=hint)
+        return EXIT_USAGE if _no_key(error) else EXIT_FAILED
+    except AIReiterError as error:
+        out.error(str(error), kind=type(error).__name__)
+        return EXIT_FAILED
+    except BrokenPipeError:  # `aireiter models | head`
+        return EXIT_OK
+
+
+def _no_key(error: AuthenticationError) -> bool:
+    return "No API key" in str(error)

@@ -1,0 +1,298 @@
+"""The ``aireiter`` command line: every subcommand and option (argparse, no dependencies).
+
+Global options (``--base-url``, ``--api-key``, ``--json``, ``-v``) are accepted before or
+after the subcommand. Each subcommand sets ``args.command``; :mod:`aireiter.cli._app`
+dispatches on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S, ENV_API_KEY, ENV_BASE_URL
+
+__all__ = [
+    "DEFAULT_BATCH_MAX_IN_FLIGHT",
+    "DEFAULT_BATCH_QUERY_RATE",
+    "DEFAULT_CHAT_MODEL",
+    "DEFAULT_DEMO_FAULT_RATE",
+    "DEFAULT_DEMO_JOBS",
+    "DEFAULT_DEMO_OUT",
+    "DEFAULT_DEMO_SECONDS",
+    "DEFAULT_MESSAGES_MAX_TOKENS",
+    "build_parser",
+]
+
+# --- CLI defaults ----------------------------------------------------------------------------
+DEFAULT_CHAT_MODEL = "gpt-4o-mini"  # `aireiter chat` when --model is not given
+DEFAULT_MESSAGES_MAX_TOKENS = 1024  # `aireiter chat --api messages` (the format requires it)
+DEFAULT_BATCH_MAX_IN_FLIGHT = 200  # jobs submitted and not yet finished, at most
+DEFAULT_BATCH_QUERY_RATE = 20.0  # status queries per second, whole batch
+DEFAULT_DEMO_JOBS = 36  # tasks in `aireiter demo` (two thirds images, one third videos)
+DEFAULT_DEMO_OUT = "aireiter-demo-output"  # where `aireiter demo` writes its files
+DEFAULT_DEMO_SECONDS = 6.0  # how long the demo's slowest emulated task takes
+DEFAULT_DEMO_FAULT_RATE = 0.05  # share of the demo's API requests answered with a fault
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The options every command takes; on subcommands they default to SUPPRESS so a value
+    given before the subcommand is not overwritten."""
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--base-url",
+        default=default(None),
+        metavar="URL",
+        help=f"API host (env {ENV_BASE_URL}; default https://aireiter.com)",
+    )
+    group.add_argument(
+        "--api-key",
+        default=default(None),
+        metavar="KEY",
+        help=f"API key (env {ENV_API_KEY}; prefer the env var: argv is visible to others)",
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="machine-readable JSON on stdout (errors as JSON on stderr)",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default(0),
+        help="debug logs on stderr (requests, retries, polls; keys are never logged)",
+    )
+
+
+def _task_options(parser: argparse.ArgumentParser, kind: str) -> None:
+    parser.add_argument("model", metavar="MODEL", help=f"{kind} model id (see `aireiter models`)")
+    parser.add_argument("--prompt", "-p", help="text prompt")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a model parameter (repeatable); JSON values allowed, typed by the model's spec",
+    )
+    parser.add_argument(
+        "--out", default=".", metavar="DIR", help="directory for the outputs (default: .)"
+    )
+    parser.add_argument("--out-task-id", help="your id for the task (default: a fresh one)")
+    parser.add_argument("--metadata", metavar="JSON", help="a JSON object echoed back by the API")
+    parser.add_argument(
+        "--no-wait", action="store_true", help="submit, print the task id and return"
+    )
+    parser.add_argument(
+        "--no-download", action="store_true", help="wait, print the URLs, download nothing"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=DEFAULT_WAIT_TIMEOUT_S,
+        metavar="S",
+        help=f"give up waiting after S seconds (default {DEFAULT_WAIT_TIMEOUT_S:g})",
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=_positive_float,
+        default=DEFAULT_POLL_INTERVAL_S,
+        metavar="S",
+        help=f"first wait before a status query (default {DEFAULT_POLL_INTERVAL_S:g})",
+    )
+
+
+def _add(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help_text, description=description or help_text)
+    _global_options(parser, suppress=True)
+    parser.set_defaults(command=name)
+    return parser
+
+
+def build_parser(prog: str = "aireiter") -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="AIReiter from the shell: generate images and videos, run JSONL batches, "
+        "chat, and try it all offline with `aireiter demo`.",
+        epilog="Exit status: 0 all good, 1 something failed, 2 usage error, 130 interrupted.",
+    )
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    sub.required = True
+
+    chat = _add(sub, "chat", "chat with a text model (streams to the terminal)")
+    chat.add_argument(
+        "prompt", nargs="?", help="the message (default: stdin; on a terminal, a conversation)"
+    )
+    chat.add_argument(
+        "--model",
+        "-m",
+        default=None,
+        help=f"chat model (default {DEFAULT_CHAT_MODEL}; claude-sonnet-4-6 with --api messages)",
+    )
+    chat.add_argument("--system", help="a system prompt")
+    chat.add_argument("--no-stream", action="store_true", help="print the answer at the end")
+    chat.add_argument(
+        "--api",
+        choices=("openai", "messages"),
+        default="openai",
+        help="OpenAI chat completions (default) or the Claude Messages format",
+    )
+    chat.add_argument(
+        "--max-tokens",
+        type=_positive_int,
+        default=None,
+        help=f"answer length limit (messages default {DEFAULT_MESSAGES_MAX_TOKENS})",
+    )
+
+    _task_options(_add(sub, "image", "generate an image (submit, wait, download)"), "image")
+    _task_options(_add(sub, "video", "generate a video (submit, wait, download)"), "video")
+
+    status = _add(sub, "status", "show a task's state by its out_task_id")
+    status.add_argument("out_task_id", metavar="OUT_TASK_ID")
+
+    _add(sub, "balance", "show the account's credits")
+
+    models = _add(sub, "models", "list the image and video models (from the SDK's spec)")
+    models.add_argument("--kind", choices=("image", "video"), help="only this kind")
+    models.add_argument("model", nargs="?", metavar="MODEL", help="show one model's parameters")
+
+    batch = _add(
+        sub,
+        "batch",
+        "run a JSONL file of jobs with a progress bar, resumable",
+        "Run every job of JOBS.jsonl (one JSON object a line: "
+        '{"model": "...", "params": {...}, "out_task_id": optional, "metadata": optional}), '
+        "write one result a line to --out, download outputs to --download. Ctrl-C stops "
+        "cleanly (exit 130); `--resume` continues from the journal without paying twice.",
+    )
+    batch.add_argument("jobs", metavar="JOBS.jsonl", help="the jobs, one JSON object per line")
+    batch.add_argument(
+        "--out",
+        default="results.jsonl",
+        metavar="FILE",
+        help="results JSONL (default results.jsonl)",
+    )
+    batch.add_argument("--download", metavar="DIR", help="download every output into DIR")
+    batch.add_argument(
+        "--journal", metavar="FILE", help="SQLite journal (default: <--out>.journal)"
+    )
+    batch.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run from its journal"
+    )
+    batch.add_argument(
+        "--max-in-flight",
+        type=_positive_int,
+        default=DEFAULT_BATCH_MAX_IN_FLIGHT,
+        metavar="N",
+        help=f"jobs on the server at once (default {DEFAULT_BATCH_MAX_IN_FLIGHT})",
+    )
+    batch.add_argument(
+        "--query-rate",
+        type=_positive_float,
+        default=DEFAULT_BATCH_QUERY_RATE,
+        metavar="R",
+        help=f"status queries per second, in all (default {DEFAULT_BATCH_QUERY_RATE:g})",
+    )
+    batch.add_argument(
+        "--submit-rate", type=_positive_float, default=None, metavar="R", help="submits per second"
+    )
+    batch.add_argument(
+        "--timeout", type=_positive_float, default=None, metavar="S", help="whole-batch timeout"
+    )
+    batch.add_argument(
+        "--poll-scale",
+        type=_positive_float,
+        default=None,
+        metavar="F",
+        help="scale the expected task durations the poll schedule is built on (against "
+        "`aireiter emulator --time-scale 0.01`, pass 0.01)",
+    )
+
+    from ..emulator.__main__ import build_parser as emulator_parser
+
+    emulator = sub.add_parser(
+        "emulator",
+        parents=[emulator_parser("aireiter emulator")],
+        add_help=False,
+        help="run the local API emulator (no network, no key needed)",
+        description="Run the AIReiter API emulator locally until Ctrl-C.",
+    )
+    emulator.set_defaults(command="emulator")
+
+    demo = _add(
+        sub,
+        "demo",
+        "run a bulk job on the embedded emulator: progress, downloads, summary",
+        "Start the emulator in-process, run a few dozen mixed image and video tasks through "
+        "the task tracker, download the outputs and print a summary. No key, no network.",
+    )
+    demo.add_argument(
+        "--out",
+        default=DEFAULT_DEMO_OUT,
+        metavar="DIR",
+        help=f"where the outputs go (default ./{DEFAULT_DEMO_OUT})",
+    )
+    demo.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=DEFAULT_DEMO_JOBS,
+        metavar="N",
+        help=f"how many tasks (default {DEFAULT_DEMO_JOBS})",
+    )
+    demo.add_argument(
+        "--fault-rate",
+        type=_rate,
+        default=DEFAULT_DEMO_FAULT_RATE,
+        metavar="F",
+        help="fraction of API requests the emulator answers with a fault "
+        f"(default {DEFAULT_DEMO_FAULT_RATE:g})",
+    )
+    demo.add_argument(
+        "--seconds",
+        type=_positive_float,
+        default=DEFAULT_DEMO_SECONDS,
+        metavar="S",
+        help=f"how long the slowest emulated task takes (default {DEFAULT_DEMO_SECONDS:g})",
+    )
+    return parser

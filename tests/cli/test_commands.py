@@ -1,0 +1,216 @@
+"""The one-task commands through the real entry point: image, video, status, balance, models,
+chat, emulator; ``--json`` output parsed; exit statuses 0, 1 and 2."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from aireiter._spec import load_spec
+from aireiter.emulator import RunningEmulator
+
+from .conftest import cli_env, run_cli, start_cli
+
+
+def _files_ok(paths: list[str]) -> bool:
+    return all(Path(p).stat().st_size > 0 for p in paths)
+
+
+async def test_image_waits_and_downloads_every_output(
+    emulator: RunningEmulator, env: dict[str, str], tmp_path: Path
+) -> None:
+    """`image` submits once, waits, downloads each output into --out and prints JSON."""
+    result = await run_cli(
+        "image", "seedream_v4", "--prompt", "a fox", "--param", "output_n=2",
+        "--poll-interval", "0.05", "--out", str(tmp_path), "--json", env=env,
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    body = result.json()
+    assert body["status"] == "completed"
+    assert len(body["files"]) == 2
+    assert all(Path(f).parent == tmp_path for f in body["files"])
+    assert _files_ok(body["files"])
+    assert emulator.state.submit_counts[body["out_task_id"]] == 1
+
+
+async def test_param_values_are_typed_by_the_spec(
+    emulator: RunningEmulator, env: dict[str, str]
+) -> None:
+    """--param keeps Sora's video_length a string and makes Seedance's an integer."""
+    sora = await run_cli(
+        "video", "sora2", "-p", "waves", "--param", "video_length=15", "--no-wait", "--json",
+        env=env,
+    )  # fmt: skip
+    seedance = await run_cli(
+        "--json", "video", "seedance_1_5_pro", "-p", "waves", "--param", "video_length=5",
+        "--no-wait", "--out-task-id", "mine-1", "--metadata", '{"batch": 7}', env=env,
+    )  # fmt: skip
+    assert sora.code == 0, sora.stderr
+    assert seedance.code == 0, seedance.stderr
+    assert emulator.state.tasks[sora.json()["out_task_id"]].params["video_length"] == "15"
+    task = emulator.state.tasks["mine-1"]
+    assert task.params["video_length"] == 5
+    assert task.metadata == {"batch": 7}
+
+
+async def test_bad_param_is_a_usage_error_naming_the_field(
+    emulator: RunningEmulator, env: dict[str, str]
+) -> None:
+    """A value the spec rejects exits 2 with the field named, and nothing is sent."""
+    result = await run_cli("video", "sora2", "-p", "x", "--param", "video_length=12", env=env)
+    assert result.code == 2
+    assert "video_length" in result.stderr
+    assert '"10", "15"' in result.stderr
+    as_json = await run_cli("--json", "image", "gpt_4o", "-p", "x", "--param", "size", env=env)
+    assert as_json.code == 2
+    assert '"error"' in as_json.stderr
+    assert not emulator.state.submit_counts
+
+
+async def test_usage_errors_exit_2(env: dict[str, str]) -> None:
+    """Unknown options, unknown models and a video model under `image` all exit 2."""
+    assert (await run_cli("image", "--no-such-flag", env=env)).code == 2
+    unknown = await run_cli("image", "no_such_model", "-p", "x", env=env)
+    assert unknown.code == 2
+    assert "no_such_model" in unknown.stderr
+    wrong_kind = await run_cli("image", "sora2", "-p", "x", env=env)
+    assert wrong_kind.code == 2
+    assert "aireiter video sora2" in wrong_kind.stderr
+
+
+async def test_missing_api_key_exits_2_with_a_hint() -> None:
+    """Without a key anywhere, an API command exits 2 and points at AIREITER_API_KEY."""
+    result = await run_cli("balance", env=cli_env())
+    assert result.code == 2
+    assert "AIREITER_API_KEY" in result.stderr
+
+
+async def test_failed_task_exits_1(env: dict[str, str]) -> None:
+    """A task that ends failed exits 1 and shows the reason."""
+    result = await run_cli(
+        "image", "gpt_4o", "-p", "FAIL_ME please", "--poll-interval", "0.05", env=env
+    )
+    assert result.code == 1
+    assert "failed" in result.stdout
+    assert "safety review" in result.stderr
+
+
+async def test_status_and_balance(emulator: RunningEmulator, env: dict[str, str]) -> None:
+    """`status` reads a task by out_task_id (unknown: exit 1); `balance` prints credits."""
+    submitted = await run_cli(
+        "--json", "image", "gpt_4o", "-p", "x", "--no-wait", "--out-task-id", "st-1", env=env
+    )
+    assert submitted.code == 0, submitted.stderr
+    status = await run_cli("status", "st-1", "--json", env=env)
+    assert status.code == 0
+    assert status.json()["out_task_id"] == "st-1"
+    assert status.json()["status"] in ("pending", "processing", "completed")
+    missing = await run_cli("status", "nope", env=env)
+    assert missing.code == 1
+    assert "NotFoundError" in missing.stderr
+    balance = await run_cli("balance", "--json", env=env)
+    assert balance.code == 0
+    assert balance.json()["credits"] == emulator.state.balance
+
+
+async def test_models_lists_the_spec() -> None:
+    """`models` shows every model of the spec; --kind filters; MODEL shows its parameters."""
+    env = cli_env()
+    table = await run_cli("models", env=env)
+    assert table.code == 0
+    assert all(model_id in table.stdout for model_id in load_spec().models)
+    videos = await run_cli("models", "--kind", "video", "--json", env=env)
+    assert {m["kind"] for m in videos.json()} == {"video"}
+    assert [m["id"] for m in videos.json()] == [m.id for m in load_spec().of_kind("video")]
+    sora = await run_cli("--json", "models", "sora2", env=env)
+    params = {p["name"]: p for p in sora.json()["params"]}
+    assert params["video_length"]["enum"] == ["10", "15"]
+    assert (await run_cli("models", "nope", env=env)).code == 2
+    plain = await run_cli("models", env=cli_env(AIREITER_NO_RICH="1"))
+    assert plain.code == 0
+    assert "-----" in plain.stdout
+    assert "┃" not in plain.stdout
+    assert "sora2" in plain.stdout
+
+
+async def test_chat_streams_and_prints_json(env: dict[str, str]) -> None:
+    """`chat` streams the answer; --json prints one object; the prompt may come on stdin."""
+    streamed = await run_cli("chat", "hello there", env=env)
+    assert streamed.code == 0, streamed.stderr
+    assert "hello there" in streamed.stdout
+    piped = await run_cli("chat", "--json", env=env, stdin="from stdin")
+    assert piped.code == 0, piped.stderr
+    assert "from stdin" in piped.json()["content"]
+
+
+async def test_emulator_command_serves_until_interrupted(tmp_path: Path) -> None:
+    """`aireiter emulator --port 0` serves the API (the CLI can use it) and exits 0 on Ctrl-C."""
+    proc = await start_cli("emulator", "--port", "0", "--duration", "0.05", env=cli_env())
+    assert proc.stdout is not None
+    first = await asyncio.wait_for(proc.stdout.readline(), 20)
+    match = re.search(r"http://127\.0\.0\.1:\d+", first.decode())
+    assert match, first
+    try:
+        env = cli_env(AIREITER_BASE_URL=match.group(0), AIREITER_API_KEY="test-key")
+        balance = await run_cli("balance", "--json", env=env)
+        assert balance.code == 0, balance.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = await asyncio.wait_for(proc.wait(), 20)
+    assert code == 0
+
+
+async def test_installed_console_script(emulator: RunningEmulator) -> None:
+    """The `aireiter` script pip installed (entry point aireiter.cli:main) works like -m."""
+    script = Path(sys.executable).parent / "aireiter"
+    if not script.exists():
+        pytest.skip("the package is not installed with its console script")
+    proc = await asyncio.create_subprocess_exec(
+        str(script), "balance", "--json",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=cli_env(emulator),
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert json.loads(out)["credits"] == emulator.state.balance
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+async def test_chat_is_a_conversation_on_a_terminal(env: dict[str, str]) -> None:
+    """With no prompt and a terminal on stdin, chat answers line after line until /exit."""
+    master, slave = os.openpty()
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "aireiter", "chat", "--api", "messages",
+            stdin=slave, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        )  # fmt: skip
+        os.write(master, b"first question\nsecond one\n/exit\n")
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert proc.returncode == 0, err.decode()
+    text = out.decode()
+    assert "first question" in text
+    assert "second one" in text
+    assert text.index("first question") < text.index("second one")
+    assert "/exit" in err.decode()
+
+
+async def test_verbose_logs_requests_but_never_the_key(
+    emulator: RunningEmulator, env: dict[str, str]
+) -> None:
+    """-v writes debug logs of each request on stderr; the API key appears nowhere."""
+    result = await run_cli("-v", "balance", "--json", env=env)
+    assert result.code == 0, result.stderr
+    assert "/api/openapi/balance" in result.stderr
+    assert "DEBUG" in result.stderr
+    assert emulator.api_key not in result.stderr + result.stdout
+    quiet = await run_cli("balance", env=env)
+    assert "DEBUG" not in quiet.stderr
