@@ -10,7 +10,8 @@ Hook rules (``configure_converter``):
 - ``float | None`` credits: numbers and numeric strings; anything else becomes ``None``.
 - ``TaskOutput``: ``{"url": ...}`` objects or bare URL strings; extra keys stay in ``raw``.
 - ``str | None`` ids: numbers are turned into strings; empty strings become ``None``.
-- request classes unstructure without ``None`` fields, so optional fields are left out.
+- request classes unstructure without ``None`` fields, so optional fields are left out; their
+  ``params``/``metadata`` mappings are JSON values and pass through uncopied.
 - Unknown response fields are never an error: response objects keep the whole input in ``raw``.
 """
 
@@ -45,13 +46,16 @@ def parse_datetime(value: Any) -> datetime | None:
         seconds = value / 1000.0 if value > 1e11 else float(value)
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     if isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
+        try:  # the common case, tried first: Python 3.11+ reads a trailing "Z" itself
+            parsed = datetime.fromisoformat(value)
         except ValueError:
-            return None
+            text = value.strip()
+            if text.endswith(("Z", "z")):
+                text = text[:-1] + "+00:00"
+            try:
+                parsed = datetime.fromisoformat(text)
+            except ValueError:
+                return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
     return None
 
@@ -95,6 +99,28 @@ def _to_mapping(value: Any) -> Mapping[str, Any] | None:
     return dict(value) if isinstance(value, Mapping) else None
 
 
+_JSON_MAPPINGS: tuple[Any, ...] = (Mapping[str, Any], Mapping[str, Any] | None)
+
+
+def _is_json_mapping(type_: Any) -> bool:
+    return type_ in _JSON_MAPPINGS
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+_STATUS_BY_VALUE: dict[Any, TaskStatus] = {status.value: status for status in TaskStatus}
+
+
+def _to_status(value: Any) -> TaskStatus:
+    """The status for an API value; a dict lookup first (``Enum.__call__`` is slow)."""
+    if value is None:
+        return TaskStatus.UNKNOWN
+    status = _STATUS_BY_VALUE.get(value)
+    return status if status is not None else TaskStatus(value)
+
+
 def make_converter() -> cattrs.Converter:
     """A fresh converter with every aireiter hook installed."""
     converter = cattrs.Converter()
@@ -105,9 +131,12 @@ def make_converter() -> cattrs.Converter:
 def configure_converter(converter: cattrs.Converter) -> None:
     """Install aireiter's hooks (listed in the module docstring) on ``converter``."""
     converter.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
-    converter.register_structure_hook(TaskStatus, lambda v, _: TaskStatus(v))
+    converter.register_structure_hook(TaskStatus, lambda v, _: _to_status(v))
     converter.register_structure_hook(TaskOutput, lambda v, _: _to_output(v))
 
+    # Request mappings (params, metadata) are JSON values, encoded right after: passed through
+    # as they are, not copied item by item.
+    converter.register_unstructure_hook_func(_is_json_mapping, _identity)
     # Every optional request field defaults to None, so "omit if default" leaves out exactly
     # the None fields; cattrs generates straight-line code for it (a submit's hot path).
     for cls in (SubmitRequest, QueryRequest):
@@ -169,7 +198,7 @@ def structure_task(
     raw_metadata = _to_mapping(get("metadata"))
     return Task(
         out_task_id=_to_opt_str(get("out_task_id")) or out_task_id or "",
-        status=TaskStatus(status_value) if status_value is not None else TaskStatus.UNKNOWN,
+        status=_to_status(status_value),
         task_id=_to_opt_str(get("task_id")),
         model=_to_opt_str(raw_model) or model,
         outputs=outputs,

@@ -8,6 +8,7 @@ the figures are the median of per-round CPU-time ratios (``time.process_time`` o
 and the ratio of each side's fastest round (the least disturbed by other load).
 
     python benchmarks/transport_overhead.py [--iterations 300] [--rounds 7]
+    python benchmarks/transport_overhead.py --instructions     # noise-free, needs valgrind
 
 Target: ratio <= 1.15.
 """
@@ -17,7 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -93,9 +97,73 @@ async def main(iterations: int, rounds: int) -> None:
     print(f"ratio of fastest rounds: {min(sdk_times) / min(raw_times):.3f}")
 
 
+# --- instruction counts: the same comparison, free of timing noise ---------------------------
+#
+# On a shared machine CPU time per round can swing by 2x. ``--instructions`` runs each side in
+# its own process under valgrind's callgrind, once with SHORT and once with LONG pairs after the
+# same warm-up, and divides the difference by LONG - SHORT: start-up and imports cancel out and
+# what is left is the instructions one submit+query pair costs. Repeatable to a fraction of a
+# percent; a proxy for CPU time, not CPU time itself.
+SHORT, LONG = 50, 250
+
+
+def _child(side: str, base_url: str, pairs: int) -> None:
+    run = raw_round if side == "raw" else sdk_round
+
+    async def go() -> None:
+        await run(base_url, 20)  # the same warm-up in both runs
+        await run(base_url, pairs)
+
+    asyncio.run(go())
+
+
+def _instructions(side: str, base_url: str, pairs: int) -> int:
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        __file__,
+        "--child",
+        side,
+        base_url,
+        str(pairs),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    if found is None:
+        raise RuntimeError(f"no instruction count in callgrind's output: {result.stderr[-500:]}")
+    return int(found.group(1))
+
+
+def instructions_main() -> None:
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    per_request: dict[str, float] = {}
+    with emulator_process("--time-scale", "0.001") as base_url:
+        for side in ("raw", "sdk"):
+            short = _instructions(side, base_url, SHORT)
+            long = _instructions(side, base_url, LONG)
+            per_request[side] = (long - short) / (LONG - SHORT) / 2
+    print(f"raw aiohttp  instructions per request: {per_request['raw']:12,.0f}")
+    print(f"aireiter     instructions per request: {per_request['sdk']:12,.0f}")
+    print(f"ratio aireiter/raw: {per_request['sdk'] / per_request['raw']:.3f}; target <= 1.15")
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        _child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions under valgrind instead of timing (noise-free, about 2 min)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.iterations, args.rounds))
+    if args.instructions:
+        instructions_main()
+    else:
+        asyncio.run(main(args.iterations, args.rounds))

@@ -108,28 +108,32 @@ def _is_type(value: Any, type_name: str | None) -> bool:
 
 
 def _check_value(param: ParamSpec, value: Any) -> list[ParamIssue]:
+    # On every submit: the texts of an issue (allowed values, the value shortened for display)
+    # are only built when there is one.
     name = param.name
-    allowed = allowed_text(param)
-    shown = shorten(value)
     if not _is_type(value, param.type):
-        return [ParamIssue(name, shown, f"must be {type_text(param)}", allowed)]
-    if param.enum is not None and value not in param.enum:
-        return [ParamIssue(name, shown, "is not an allowed value", allowed)]
+        issue = ParamIssue(name, shorten(value), f"must be {type_text(param)}", allowed_text(param))
+        return [issue]
+    if param.enum is not None:
+        if value in param.enum:
+            return []
+        return [ParamIssue(name, shorten(value), "is not an allowed value", allowed_text(param))]
     issues: list[ParamIssue] = []
     if param.type in ("integer", "number"):
         if param.min is not None and value < param.min:
-            issues.append(ParamIssue(name, value, f"must be >= {param.min:g}", allowed))
+            issues.append(ParamIssue(name, value, f"must be >= {param.min:g}", allowed_text(param)))
         if param.max is not None and value > param.max:
-            issues.append(ParamIssue(name, value, f"must be <= {param.max:g}", allowed))
+            issues.append(ParamIssue(name, value, f"must be <= {param.max:g}", allowed_text(param)))
     elif param.type == "string":
         if param.min_length and len(value) < param.min_length:
-            issues.append(ParamIssue(name, value, "must not be empty", allowed))
+            issues.append(ParamIssue(name, value, "must not be empty", allowed_text(param)))
         if param.format == "image" and not is_image_ref(value):
-            issues.append(ParamIssue(name, shown, "is not an image URL or data URI", allowed))
+            problem = "is not an image URL or data URI"
+            issues.append(ParamIssue(name, shorten(value), problem, allowed_text(param)))
     elif param.type == "array":
         if param.max_items is not None and len(value) > param.max_items:
             problem = f"has {len(value)} items, more than {param.max_items}"
-            issues.append(ParamIssue(name, shown, problem, allowed))
+            issues.append(ParamIssue(name, shorten(value), problem, allowed_text(param)))
         item_allowed = _IMAGE_TEXT
         if param.format != "image":
             item_allowed = f"a {param.items}"

@@ -40,7 +40,7 @@ _TYPES = ("string", "integer", "number", "boolean", "array")
 _FORMATS = ("image",)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)  # hashed on every check (allowed_text's cache)
 class ParamSpec:
     """One parameter of a model, as sent inside ``params``.
 

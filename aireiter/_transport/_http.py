@@ -186,6 +186,7 @@ class HTTPTransport:
         path: str,
         *,
         json_body: Any = None,
+        content: bytes | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
         idempotent: bool = True,
@@ -196,13 +197,16 @@ class HTTPTransport:
         """Send a request, retrying per the policy above; the decoded answer or a typed error.
 
         ``envelope=False`` returns the whole JSON body as ``data`` (routes without the
-        ``{statusCode, message, data}`` envelope).
+        ``{statusCode, message, data}`` envelope). ``content`` is a body already encoded as
+        JSON (it wins over ``json_body``).
         """
         retries = self._config.max_retries if isinstance(max_retries, NotGiven) else max_retries
         client_timeout = (
             None if isinstance(timeout, NotGiven) else resolve_timeout(timeout).to_aiohttp()
         )
-        data = None if json_body is None else json.dumps(json_body).encode()
+        data = content
+        if data is None and json_body is not None:
+            data = json.dumps(json_body).encode()
         url = self._config.base_url + path
         attempt = 0
         while True:

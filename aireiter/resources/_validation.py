@@ -34,8 +34,13 @@ def check_submit_fields(
     out_task_id: Any,
     callback_url: Any,
     metadata: Any,
+    check_json: bool = True,
 ) -> None:
-    """Every problem with a submit's top-level fields, raised together as one ParamError."""
+    """Every problem with a submit's top-level fields, raised together as one ParamError.
+
+    ``check_json=False`` skips encoding ``params`` to prove they are JSON: for a caller that
+    encodes the request body right after and reports that failure itself.
+    """
     issues: list[ParamIssue] = []
     if not isinstance(model, str) or not model.strip():
         issues.append(ParamIssue("model", model, "must be a non-empty model id", "e.g. 'sora2'"))
@@ -43,7 +48,7 @@ def check_submit_fields(
         issues.append(
             ParamIssue("params", params, "must be a mapping of parameter names to values")
         )
-    else:
+    elif check_json:
         try:
             json.dumps(params)
         except (TypeError, ValueError) as exc:

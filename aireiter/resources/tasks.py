@@ -8,6 +8,8 @@ never creates two paid tasks.
 
 from __future__ import annotations
 
+import functools
+import json
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -104,6 +106,7 @@ class AsyncTasks(AsyncResource):
             out_task_id=out_task_id,
             callback_url=callback_url,
             metadata=metadata,
+            check_json=False,  # proven below, by encoding the body once
         )
         if validate:
             params = self._validate_params(model, params)
@@ -117,6 +120,12 @@ class AsyncTasks(AsyncResource):
                 metadata=metadata,
             )
         )
+        try:
+            content = json.dumps(body).encode()
+        except (TypeError, ValueError) as exc:
+            raise ParamError.single(
+                "params", params, f"is not JSON-serialisable: {exc}", model=model
+            ) from None
         retries = (
             self._transport.config.max_retries if isinstance(max_retries, NotGiven) else max_retries
         )
@@ -126,7 +135,7 @@ class AsyncTasks(AsyncResource):
                 response = await self._transport.request(
                     "POST",
                     SUBMIT_PATH,
-                    json_body=body,
+                    content=content,
                     idempotent=False,
                     timeout=timeout,
                     max_retries=retries,
@@ -255,8 +264,9 @@ def _with_status(task: Task, status: TaskStatus) -> Task:
     return attrs.evolve(task, status=status)
 
 
+@functools.cache
 def _spec_validator() -> ParamsValidator | None:
-    """The spec's params validator, when the spec package is present."""
+    """The spec's params validator, when the spec package is present (looked up once)."""
     try:
         from .._spec import validate_params
     except ImportError:  # pragma: no cover - the spec ships with the package

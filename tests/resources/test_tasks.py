@@ -144,6 +144,17 @@ async def test_bad_submit_fields_fail_before_the_wire(
     assert emulator.state.request_counts[("POST", SUBMIT_PATH)] == 0
 
 
+async def test_params_that_are_not_json_fail_before_the_wire(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """Params JSON cannot encode (a set) raise ParamError naming params; nothing is sent."""
+    with pytest.raises(ParamError) as info:
+        await client.tasks.submit("gpt_4o", {"prompt": "x", "tags": {1, 2}}, validate=False)
+    assert info.value.field == "params"
+    assert "JSON" in str(info.value)
+    assert emulator.state.request_counts[("POST", SUBMIT_PATH)] == 0
+
+
 async def test_lost_submit_answer_creates_exactly_one_task(
     client: AsyncAIReiter, emulator: RunningEmulator, testing_sleeps: None
 ) -> None:
