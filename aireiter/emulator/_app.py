@@ -15,7 +15,7 @@ from ._callbacks import SCHEDULER_KEY, CallbackScheduler
 from ._config import EmulatorConfig
 from ._files import serve_file
 from ._html import marketing_page
-from ._middleware import front_middleware
+from ._middleware import add_request_id, front_middleware
 from ._routes import add_task_routes
 from ._state import STATE_KEY, EmulatorState
 
@@ -49,6 +49,7 @@ def create_app(config: EmulatorConfig | None = None) -> web.Application:
     app[STATE_KEY] = state
     scheduler = CallbackScheduler(state)
     app[SCHEDULER_KEY] = scheduler
+    app.on_response_prepare.append(add_request_id)
     app.on_startup.append(scheduler.start)
     app.on_cleanup.append(scheduler.stop)
     add_task_routes(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Final
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -19,9 +19,16 @@ from ._html import html_page
 from ._state import STATE_KEY, EmulatorState
 from ._wire import JSON_HEADERS, REQUEST_ID_HEADER
 
-__all__ = ["front_middleware"]
+__all__ = ["REQUEST_ID_KEY", "add_request_id", "front_middleware"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+REQUEST_ID_KEY: Any
+"""Where the middleware keeps a request's id (``request[REQUEST_ID_KEY]``)."""
+if hasattr(web, "RequestKey"):  # typed request keys, where this aiohttp has them
+    REQUEST_ID_KEY = web.RequestKey("request_id", str)
+else:  # pragma: no cover - older aiohttp: a plain, namespaced string key
+    REQUEST_ID_KEY = "aireiter.request_id"
 
 _FALLBACK_BODY: Final = b'{"statusCode":200,"message":"","data":{"status":"pending"}}'
 
@@ -54,22 +61,21 @@ async def _faulted(
 async def front_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Assign the request id, count the request, apply any fault, then handle it."""
     state = request.app[STATE_KEY]
-    request_id = state.next_request_id()
+    request[REQUEST_ID_KEY] = state.next_request_id()  # sent by add_request_id, below
     state.request_counts[(request.method, request.path)] += 1
     faults = state.faults
-    response: web.StreamResponse
-    try:
-        if faults.active:
-            kind, delay = faults.pick(request.path)
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if kind is not None:
-                response = await _faulted(kind, request, handler, state)
-                response.headers[REQUEST_ID_HEADER] = request_id
-                return response
-        response = await handler(request)
-    except web.HTTPException as exc:
-        exc.headers[REQUEST_ID_HEADER] = request_id
-        raise
-    response.headers[REQUEST_ID_HEADER] = request_id
-    return response
+    if faults.active:
+        kind, delay = faults.pick(request.path)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if kind is not None:
+            return await _faulted(kind, request, handler, state)
+    return await handler(request)
+
+
+async def add_request_id(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare`` hook: every answer gets the request's ``X-Request-Id`` as its
+    headers go out, streamed answers (prepared by their handler) and error pages included."""
+    request_id = request.get(REQUEST_ID_KEY)
+    if request_id is not None:
+        response.headers[REQUEST_ID_HEADER] = request_id

@@ -45,6 +45,7 @@ async def sse(
     async with http.post(emulator.url(path), json=body, headers=all_headers) as response:
         assert response.status == 200
         assert response.content_type == "text/event-stream"
+        assert response.headers["X-Request-Id"].startswith("req_")
         text = (await response.read()).decode()
     events = []
     for block in text.strip().split("\n\n"):
