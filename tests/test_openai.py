@@ -154,8 +154,13 @@ async def test_tool_call_round_trip(oa: openai.AsyncOpenAI) -> None:
 
 async def test_streamed_tool_call_accumulates(oa: openai.AsyncOpenAI) -> None:
     """The official stream helper rebuilds a streamed tool call with its whole arguments."""
+    # The helper parses tool arguments; openai 3.0 accepts only strict tools for that.
+    strict_tool: ChatCompletionToolParam = {
+        "type": "function",
+        "function": {**WEATHER_TOOL["function"], "strict": True},
+    }
     async with oa.chat.completions.stream(
-        model=MODEL, messages=user("call get_weather"), tools=[WEATHER_TOOL]
+        model=MODEL, messages=user("call get_weather"), tools=[strict_tool]
     ) as stream:
         final = await stream.get_final_completion()
     calls = final.choices[0].message.tool_calls
