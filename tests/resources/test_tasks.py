@@ -6,6 +6,7 @@ import pytest
 
 from aireiter import (
     AsyncAIReiter,
+    BadRequestError,
     ConflictError,
     InsufficientCreditsError,
     NotFoundError,
@@ -153,6 +154,19 @@ async def test_params_that_are_not_json_fail_before_the_wire(
     assert info.value.field == "params"
     assert "JSON" in str(info.value)
     assert emulator.state.request_counts[("POST", SUBMIT_PATH)] == 0
+
+
+async def test_server_side_validation_is_a_second_guard(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """With the client check off, the API's own 400 comes back as BadRequestError naming the
+    field, and no task is created."""
+    with pytest.raises(BadRequestError) as info:
+        await client.tasks.submit("sora2", {"prompt": "x", "aspect_ratio": "4:3"}, validate=False)
+    assert info.value.status_code == 400
+    assert "aspect_ratio" in info.value.message
+    assert info.value.request_id is not None
+    assert emulator.state.tasks == {}
 
 
 async def test_lost_submit_answer_creates_exactly_one_task(
