@@ -18,7 +18,7 @@ import contextlib
 import functools
 import threading
 import warnings
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._client import AsyncAIReiter
@@ -42,11 +42,11 @@ if TYPE_CHECKING:
     from openai.resources.chat import Chat
     from openai.resources.responses import Responses
 
-    from ._spec import ModelSpec
+    from ._generated.images import SyncImageModels
+    from ._generated.videos import SyncVideoModels
     from .openai import OpenAI
-    from .resources._endpoint import ModelEndpoint, ModelNamespace
 
-__all__ = ["AIReiter", "SyncMessages", "SyncModelEndpoint", "SyncModels", "SyncTasks"]
+__all__ = ["AIReiter", "SyncMessages", "SyncTasks"]
 
 T = TypeVar("T")
 
@@ -95,10 +95,14 @@ class AIReiter:
         self._closed = False
         self.tasks = SyncTasks(self)
         """Generation tasks: ``submit``, ``query``, ``wait`` (blocking)."""
-        self.images = SyncModels(self, client.images)
-        """Image models: ``client.images.seedream_v4_5.generate(prompt=...)``."""
-        self.videos = SyncModels(self, client.videos)
-        """Video models: ``client.videos.sora2.generate(prompt=...)``."""
+        # The model modules load here, not at ``import aireiter``.
+        from ._generated.images import SyncImageModels
+        from ._generated.videos import SyncVideoModels
+
+        self.images: SyncImageModels = SyncImageModels(self._call, client.images)
+        """Image models, typed: ``client.images.seedream_v4_5.generate(prompt=...)``."""
+        self.videos: SyncVideoModels = SyncVideoModels(self._call, client.videos)
+        """Video models, typed: ``client.videos.sora2.generate(prompt=...)``."""
         self.messages = SyncMessages(self)
         """Claude Messages format: ``client.messages.create(...)`` (``stream=True`` iterates)."""
 
@@ -276,86 +280,6 @@ class SyncTasks:
     def balance(self, *, timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN) -> Balance:
         """The account's credit balance."""
         return self._client.balance(timeout=timeout)
-
-
-class SyncModelEndpoint:
-    """One model of :class:`AIReiter` (``client.videos.sora2``): ``submit`` / ``generate``
-    take the same keyword arguments as the async endpoint and block."""
-
-    def __init__(self, client: AIReiter, endpoint: ModelEndpoint[Any]) -> None:
-        self._client = client
-        self._endpoint = endpoint
-
-    @property
-    def model_id(self) -> str:
-        """The model's id (``"sora2"``)."""
-        return self._endpoint.model_id
-
-    @property
-    def spec(self) -> ModelSpec:
-        """The model's entry in the spec."""
-        return self._endpoint.spec
-
-    def submit(self, **kwargs: Any) -> Task:
-        """Submit (checked against the spec first); returns the pending task."""
-        submit: Callable[..., Awaitable[Task]] = self._endpoint.submit  # type: ignore[attr-defined]
-        return self._client._call(functools.partial(submit, **kwargs))
-
-    def generate(self, **kwargs: Any) -> Task:
-        """Submit and block until the task completes (returned) or fails (raised)."""
-        generate: Callable[..., Awaitable[Task]] = self._endpoint.generate  # type: ignore[attr-defined]
-        return self._client._call(functools.partial(generate, **kwargs))
-
-    def submit_params(self, params: Any, **kwargs: Any) -> Task:
-        """Submit a params object built beforehand (``Sora2Params(prompt=...)``)."""
-        return self._client._call(functools.partial(self._endpoint.submit_params, params, **kwargs))
-
-    def __repr__(self) -> str:
-        return f"<SyncModelEndpoint model={self.model_id!r}>"
-
-
-class SyncModels:
-    """``client.images`` / ``client.videos`` of :class:`AIReiter`: each model as an attribute,
-    plus ``submit(model_id, **params)`` / ``generate(model_id, **params)`` and the specs."""
-
-    def __init__(self, client: AIReiter, namespace: ModelNamespace) -> None:
-        self._client = client
-        self._namespace = namespace
-        self._endpoints: dict[str, SyncModelEndpoint] = {}
-
-    def __getattr__(self, name: str) -> SyncModelEndpoint:
-        if name.startswith("_") or name not in type(self._namespace).endpoint_classes:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        endpoint = self._endpoints.get(name)
-        if endpoint is None:
-            endpoint = self._endpoints.setdefault(
-                name, SyncModelEndpoint(self._client, self._namespace.endpoint(name))
-            )
-        return endpoint
-
-    def submit(self, model: str, **params: Any) -> Task:
-        """Submit to ``model`` chosen at run time (``"sora2"``, ``"sora2_plus"``...)."""
-        return self._client._call(functools.partial(self._namespace.submit, model, **params))
-
-    def generate(self, model: str, **params: Any) -> Task:
-        """Submit to ``model`` chosen at run time and block until it completes."""
-        return self._client._call(functools.partial(self._namespace.generate, model, **params))
-
-    def list(self) -> tuple[ModelSpec, ...]:
-        """The spec of every model of this namespace."""
-        return self._namespace.list()
-
-    def __iter__(self) -> Iterator[ModelSpec]:
-        return iter(self.list())
-
-    def __len__(self) -> int:
-        return len(type(self._namespace).endpoint_classes)
-
-    def __contains__(self, model: object) -> bool:
-        return model in type(self._namespace).endpoint_classes
-
-    def __dir__(self) -> Iterable[str]:
-        return sorted({*super().__dir__(), *type(self._namespace).endpoint_classes})
 
 
 class SyncMessages:

@@ -262,7 +262,7 @@ def render_model_module(spec: Spec, model: ModelSpec) -> str:
     _check_names(model)
     prefix = class_prefix(model.id)
     alias_lines, channel_type = _channel_types(model, prefix)
-    names = [f"{prefix}Endpoint", f"{prefix}Params"]
+    names = [f"{prefix}Endpoint", f"{prefix}Params", f"{prefix}SyncEndpoint"]
     if alias_lines:
         names.insert(0, f"{prefix}Channel")
     out = [header(spec).rstrip("\n")]
@@ -281,6 +281,7 @@ def render_model_module(spec: Spec, model: ModelSpec) -> str:
         "from ..._transport import Timeout",
         "from ..._types import NOT_GIVEN, NotGivenOr",
         "from ...resources._endpoint import ModelEndpoint",
+        "from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking",
         "",
         "__all__ = [" + ", ".join(f'"{name}"' for name in names) + "]",
         "",
@@ -324,7 +325,33 @@ def render_model_module(spec: Spec, model: ModelSpec) -> str:
         out += ["    ) -> Task:"]
         out += _method_doc(model, generate)
         out += _call(model, generate)
+    out += _sync_endpoint(model, prefix)
     return "\n".join(out) + "\n"
+
+
+def _sync_endpoint(model: ModelSpec, prefix: str) -> list[str]:
+    """The blocking twin of the endpoint: its methods are typed from the async ones."""
+    where = f"AIReiter().{_KIND_PLURAL[model.kind]}.{model.id}"
+    return [
+        "",
+        "",
+        f"class {prefix}SyncEndpoint(SyncModelEndpoint):",
+        *_wrap(
+            f"The blocking twin of :class:`{prefix}Endpoint`, reached as ``{where}``: "
+            "``submit`` and ``generate`` take the same arguments and block.",
+            "    ",
+            '"""',
+            hang=False,
+        ),
+        '    """',
+        "",
+        f"    def __init__(self, call: PortalCall, endpoint: {prefix}Endpoint) -> None:",
+        "        super().__init__(call, endpoint)",
+        "        self.submit = blocking(call, endpoint.submit)",
+        f'        """Blocking :meth:`{prefix}Endpoint.submit`: returns the pending task."""',
+        "        self.generate = blocking(call, endpoint.generate)",
+        f'        """Blocking :meth:`{prefix}Endpoint.generate`: returns the completed task."""',
+    ]
 
 
 def render_kind_package(spec: Spec, kind: str, models: Iterable[ModelSpec]) -> str:
@@ -337,10 +364,12 @@ def render_kind_package(spec: Spec, kind: str, models: Iterable[ModelSpec]) -> s
     out += ["", "from __future__ import annotations", "", "from collections.abc import Mapping"]
     out += ["from functools import cached_property", "from typing import Any, ClassVar", ""]
     out += ["from ...resources._endpoint import ModelEndpoint, ModelNamespace"]
+    out += ["from ...resources._sync_models import SyncModelNamespace"]
     for model in models:
         prefix = class_prefix(model.id)
-        out.append(f"from .{model.id} import {prefix}Endpoint")
-    out += ["", f'__all__ = ["{cls}"]', "", ""]
+        out.append(f"from .{model.id} import {prefix}Endpoint, {prefix}SyncEndpoint")
+    sync_cls = f"Sync{cls}"
+    out += ["", f'__all__ = ["{cls}", "{sync_cls}"]', "", ""]
     out += [f"class {cls}(ModelNamespace):"]
     out += [f'    """The {kind} models, one typed attribute each (generated from the spec)."""']
     out += ["", f'    kind: ClassVar[str] = "{kind}"']
@@ -353,6 +382,15 @@ def render_kind_package(spec: Spec, kind: str, models: Iterable[ModelSpec]) -> s
         out += _wrap(_summary(model), "        ", '"""', hang=False)
         out[-1] += '"""'
         out += [f"        return {prefix}Endpoint(self._client)"]
+    out += ["", "", f"class {sync_cls}(SyncModelNamespace):"]
+    out += [f'    """The {kind} models of the blocking client, one typed attribute each."""']
+    out += ["", f"    _models: {cls}"]
+    for model in models:
+        prefix = class_prefix(model.id)
+        out += ["", "    @cached_property", f"    def {model.id}(self) -> {prefix}SyncEndpoint:"]
+        out += _wrap(_summary(model), "        ", '"""', hang=False)
+        out[-1] += '"""'
+        out += [f"        return {prefix}SyncEndpoint(self._call, self._models.{model.id})"]
     return "\n".join(out) + "\n"
 
 

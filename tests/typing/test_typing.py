@@ -11,23 +11,29 @@ import pytest
 from aireiter._codegen import repo_root
 
 BAD_SNIPPET = """\
-from aireiter import AsyncAIReiter
+from aireiter import AIReiter, AsyncAIReiter
 
 
 async def main(client: AsyncAIReiter) -> None:
     await client.videos.sora2.generate(prompt="x", aspect_ratio=3)
+
+
+def blocking(client: AIReiter) -> None:
+    client.videos.sora2.generate(prompt="x", aspect_ratio=3)
 """
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_mypy_accepts_the_contract_and_rejects_a_wrong_type(tmp_path: Path) -> None:
-    """One strict mypy run: the contract file is clean; aspect_ratio=3 is an arg-type error."""
+    """One strict mypy run: the contract files are clean; aspect_ratio=3 is an arg-type
+    error on the async and on the blocking endpoint."""
     bad = tmp_path / "bad_aspect_ratio.py"
     bad.write_text(BAD_SNIPPET)
-    contract = repo_root() / "tests" / "typing" / "check_models.py"
+    typing_dir = repo_root() / "tests" / "typing"
+    contracts = [str(typing_dir / "check_models.py"), str(typing_dir / "check_sync.py")]
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", str(contract), str(bad)],
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", *contracts, str(bad)],
         capture_output=True,
         text=True,
         cwd=repo_root(),
@@ -38,4 +44,5 @@ def test_mypy_accepts_the_contract_and_rejects_a_wrong_type(tmp_path: Path) -> N
     assert errors, result.stdout
     # mypy may print the path it cached for this module: match by file name.
     assert all(f"{bad.name}:" in line for line in errors), errors
-    assert any('"aspect_ratio"' in line and "[arg-type]" in line for line in errors), errors
+    wrong_type = [line for line in errors if '"aspect_ratio"' in line and "[arg-type]" in line]
+    assert len(wrong_type) == 2, errors  # once through the async client, once the blocking one

@@ -9,17 +9,18 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from ...resources._endpoint import ModelEndpoint, ModelNamespace
-from .gpt_4o import Gpt4oEndpoint
-from .nano_banana import NanoBananaEndpoint
-from .nano_banana_pro import NanoBananaProEndpoint
-from .nano_banana_v2 import NanoBananaV2Endpoint
-from .seedream_v4 import SeedreamV4Endpoint
-from .seedream_v4_5 import SeedreamV45Endpoint
-from .seedream_v5_lite import SeedreamV5LiteEndpoint
-from .gpt_image_2 import GptImage2Endpoint
-from .gpt_image_2_official import GptImage2OfficialEndpoint
+from ...resources._sync_models import SyncModelNamespace
+from .gpt_4o import Gpt4oEndpoint, Gpt4oSyncEndpoint
+from .nano_banana import NanoBananaEndpoint, NanoBananaSyncEndpoint
+from .nano_banana_pro import NanoBananaProEndpoint, NanoBananaProSyncEndpoint
+from .nano_banana_v2 import NanoBananaV2Endpoint, NanoBananaV2SyncEndpoint
+from .seedream_v4 import SeedreamV4Endpoint, SeedreamV4SyncEndpoint
+from .seedream_v4_5 import SeedreamV45Endpoint, SeedreamV45SyncEndpoint
+from .seedream_v5_lite import SeedreamV5LiteEndpoint, SeedreamV5LiteSyncEndpoint
+from .gpt_image_2 import GptImage2Endpoint, GptImage2SyncEndpoint
+from .gpt_image_2_official import GptImage2OfficialEndpoint, GptImage2OfficialSyncEndpoint
 
-__all__ = ["ImageModels"]
+__all__ = ["ImageModels", "SyncImageModels"]
 
 
 class ImageModels(ModelNamespace):
@@ -89,3 +90,61 @@ class ImageModels(ModelNamespace):
         """GPT-Image-2 official OpenAI channel (``gpt_image_2_official``, image; modes:
         text-to-image, image-to-image)."""
         return GptImage2OfficialEndpoint(self._client)
+
+
+class SyncImageModels(SyncModelNamespace):
+    """The image models of the blocking client, one typed attribute each."""
+
+    _models: ImageModels
+
+    @cached_property
+    def gpt_4o(self) -> Gpt4oSyncEndpoint:
+        """GPT-4o Image (``gpt_4o``, image; modes: text-to-image, image-to-image)."""
+        return Gpt4oSyncEndpoint(self._call, self._models.gpt_4o)
+
+    @cached_property
+    def nano_banana(self) -> NanoBananaSyncEndpoint:
+        """Gemini-2.5-Flash-Image-preview (Nano Banana) (``nano_banana``, image; modes:
+        text-to-image, image-to-image)."""
+        return NanoBananaSyncEndpoint(self._call, self._models.nano_banana)
+
+    @cached_property
+    def nano_banana_pro(self) -> NanoBananaProSyncEndpoint:
+        """Gemini-3-Pro-Image-preview (Nano Banana Pro) (``nano_banana_pro``, image; modes:
+        text-to-image, image-to-image, multi-reference)."""
+        return NanoBananaProSyncEndpoint(self._call, self._models.nano_banana_pro)
+
+    @cached_property
+    def nano_banana_v2(self) -> NanoBananaV2SyncEndpoint:
+        """Nano Banana V2 (``nano_banana_v2``, image; modes: text-to-image, image-to-image,
+        edit)."""
+        return NanoBananaV2SyncEndpoint(self._call, self._models.nano_banana_v2)
+
+    @cached_property
+    def seedream_v4(self) -> SeedreamV4SyncEndpoint:
+        """Seedream 4.0 (``seedream_v4``, image; modes: text-to-image, image-to-image)."""
+        return SeedreamV4SyncEndpoint(self._call, self._models.seedream_v4)
+
+    @cached_property
+    def seedream_v4_5(self) -> SeedreamV45SyncEndpoint:
+        """Seedream 4.5 (``seedream_v4_5``, image; modes: text-to-image, image-to-image,
+        multi-reference)."""
+        return SeedreamV45SyncEndpoint(self._call, self._models.seedream_v4_5)
+
+    @cached_property
+    def seedream_v5_lite(self) -> SeedreamV5LiteSyncEndpoint:
+        """Seedream 5.0 Lite (``seedream_v5_lite``, image; modes: text-to-image, image-to-image,
+        multi-reference)."""
+        return SeedreamV5LiteSyncEndpoint(self._call, self._models.seedream_v5_lite)
+
+    @cached_property
+    def gpt_image_2(self) -> GptImage2SyncEndpoint:
+        """GPT-Image-2 (standard/cheaper channel) (``gpt_image_2``, image; modes: text-to-image,
+        image-to-image)."""
+        return GptImage2SyncEndpoint(self._call, self._models.gpt_image_2)
+
+    @cached_property
+    def gpt_image_2_official(self) -> GptImage2OfficialSyncEndpoint:
+        """GPT-Image-2 official OpenAI channel (``gpt_image_2_official``, image; modes:
+        text-to-image, image-to-image)."""
+        return GptImage2OfficialSyncEndpoint(self._call, self._models.gpt_image_2_official)

@@ -16,8 +16,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["Gpt4oEndpoint", "Gpt4oParams"]
+__all__ = ["Gpt4oEndpoint", "Gpt4oParams", "Gpt4oSyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -168,3 +169,16 @@ class Gpt4oEndpoint(ModelEndpoint[Gpt4oParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class Gpt4oSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`Gpt4oEndpoint`, reached as ``AIReiter().images.gpt_4o``:
+    ``submit`` and ``generate`` take the same arguments and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: Gpt4oEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`Gpt4oEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`Gpt4oEndpoint.generate`: returns the completed task."""

@@ -17,8 +17,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["GptImage2Endpoint", "GptImage2Params"]
+__all__ = ["GptImage2Endpoint", "GptImage2Params", "GptImage2SyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -185,3 +186,17 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class GptImage2SyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`GptImage2Endpoint`, reached as
+    ``AIReiter().images.gpt_image_2``: ``submit`` and ``generate`` take the same arguments and
+    block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: GptImage2Endpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`GptImage2Endpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`GptImage2Endpoint.generate`: returns the completed task."""

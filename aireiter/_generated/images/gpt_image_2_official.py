@@ -17,8 +17,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["GptImage2OfficialEndpoint", "GptImage2OfficialParams"]
+__all__ = ["GptImage2OfficialEndpoint", "GptImage2OfficialParams", "GptImage2OfficialSyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -196,3 +197,17 @@ class GptImage2OfficialEndpoint(ModelEndpoint[GptImage2OfficialParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class GptImage2OfficialSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`GptImage2OfficialEndpoint`, reached as
+    ``AIReiter().images.gpt_image_2_official``: ``submit`` and ``generate`` take the same
+    arguments and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: GptImage2OfficialEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`GptImage2OfficialEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`GptImage2OfficialEndpoint.generate`: returns the completed task."""

@@ -17,8 +17,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["NanoBananaChannel", "NanoBananaEndpoint", "NanoBananaParams"]
+__all__ = ["NanoBananaChannel", "NanoBananaEndpoint", "NanoBananaParams", "NanoBananaSyncEndpoint"]
 
 NanoBananaChannel: TypeAlias = Literal["base", "plus", "max"]
 
@@ -189,3 +190,17 @@ class NanoBananaEndpoint(ModelEndpoint[NanoBananaParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class NanoBananaSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`NanoBananaEndpoint`, reached as
+    ``AIReiter().images.nano_banana``: ``submit`` and ``generate`` take the same arguments and
+    block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: NanoBananaEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`NanoBananaEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`NanoBananaEndpoint.generate`: returns the completed task."""

@@ -17,8 +17,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["NanoBananaProChannel", "NanoBananaProEndpoint", "NanoBananaProParams"]
+__all__ = ["NanoBananaProChannel", "NanoBananaProEndpoint", "NanoBananaProParams", "NanoBananaProSyncEndpoint"]
 
 NanoBananaProChannel: TypeAlias = Literal["base", "plus", "advanced", "max"]
 
@@ -193,3 +194,17 @@ class NanoBananaProEndpoint(ModelEndpoint[NanoBananaProParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class NanoBananaProSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`NanoBananaProEndpoint`, reached as
+    ``AIReiter().images.nano_banana_pro``: ``submit`` and ``generate`` take the same arguments
+    and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: NanoBananaProEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`NanoBananaProEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`NanoBananaProEndpoint.generate`: returns the completed task."""

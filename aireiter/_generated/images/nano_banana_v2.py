@@ -16,8 +16,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["NanoBananaV2Channel", "NanoBananaV2Endpoint", "NanoBananaV2Params"]
+__all__ = ["NanoBananaV2Channel", "NanoBananaV2Endpoint", "NanoBananaV2Params", "NanoBananaV2SyncEndpoint"]
 
 NanoBananaV2Channel: TypeAlias = Literal["base", "plus", "max"]
 
@@ -184,3 +185,17 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class NanoBananaV2SyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`NanoBananaV2Endpoint`, reached as
+    ``AIReiter().images.nano_banana_v2``: ``submit`` and ``generate`` take the same arguments
+    and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: NanoBananaV2Endpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`NanoBananaV2Endpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`NanoBananaV2Endpoint.generate`: returns the completed task."""

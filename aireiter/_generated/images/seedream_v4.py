@@ -16,8 +16,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["SeedreamV4Endpoint", "SeedreamV4Params"]
+__all__ = ["SeedreamV4Endpoint", "SeedreamV4Params", "SeedreamV4SyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -174,3 +175,17 @@ class SeedreamV4Endpoint(ModelEndpoint[SeedreamV4Params]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class SeedreamV4SyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`SeedreamV4Endpoint`, reached as
+    ``AIReiter().images.seedream_v4``: ``submit`` and ``generate`` take the same arguments and
+    block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: SeedreamV4Endpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`SeedreamV4Endpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`SeedreamV4Endpoint.generate`: returns the completed task."""

@@ -17,8 +17,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["SeedreamV45Endpoint", "SeedreamV45Params"]
+__all__ = ["SeedreamV45Endpoint", "SeedreamV45Params", "SeedreamV45SyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -181,3 +182,17 @@ class SeedreamV45Endpoint(ModelEndpoint[SeedreamV45Params]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class SeedreamV45SyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`SeedreamV45Endpoint`, reached as
+    ``AIReiter().images.seedream_v4_5``: ``submit`` and ``generate`` take the same arguments and
+    block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: SeedreamV45Endpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`SeedreamV45Endpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`SeedreamV45Endpoint.generate`: returns the completed task."""

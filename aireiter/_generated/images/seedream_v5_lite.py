@@ -17,8 +17,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["SeedreamV5LiteEndpoint", "SeedreamV5LiteParams"]
+__all__ = ["SeedreamV5LiteEndpoint", "SeedreamV5LiteParams", "SeedreamV5LiteSyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -202,3 +203,17 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class SeedreamV5LiteSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`SeedreamV5LiteEndpoint`, reached as
+    ``AIReiter().images.seedream_v5_lite``: ``submit`` and ``generate`` take the same arguments
+    and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: SeedreamV5LiteEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`SeedreamV5LiteEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`SeedreamV5LiteEndpoint.generate`: returns the completed task."""

@@ -17,8 +17,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["GrokImagine15Endpoint", "GrokImagine15Params"]
+__all__ = ["GrokImagine15Endpoint", "GrokImagine15Params", "GrokImagine15SyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -194,3 +195,17 @@ class GrokImagine15Endpoint(ModelEndpoint[GrokImagine15Params]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class GrokImagine15SyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`GrokImagine15Endpoint`, reached as
+    ``AIReiter().videos.grok_imagine_1_5``: ``submit`` and ``generate`` take the same arguments
+    and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: GrokImagine15Endpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`GrokImagine15Endpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`GrokImagine15Endpoint.generate`: returns the completed task."""

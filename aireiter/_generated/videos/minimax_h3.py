@@ -17,8 +17,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["MinimaxH3Endpoint", "MinimaxH3Params"]
+__all__ = ["MinimaxH3Endpoint", "MinimaxH3Params", "MinimaxH3SyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -187,3 +188,17 @@ class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class MinimaxH3SyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`MinimaxH3Endpoint`, reached as
+    ``AIReiter().videos.minimax_h3``: ``submit`` and ``generate`` take the same arguments and
+    block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: MinimaxH3Endpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`MinimaxH3Endpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`MinimaxH3Endpoint.generate`: returns the completed task."""

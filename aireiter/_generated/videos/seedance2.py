@@ -18,8 +18,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["Seedance2Channel", "Seedance2Endpoint", "Seedance2Params"]
+__all__ = ["Seedance2Channel", "Seedance2Endpoint", "Seedance2Params", "Seedance2SyncEndpoint"]
 
 Seedance2Channel: TypeAlias = Literal["face"]
 
@@ -240,3 +241,17 @@ class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class Seedance2SyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`Seedance2Endpoint`, reached as
+    ``AIReiter().videos.seedance2``: ``submit`` and ``generate`` take the same arguments and
+    block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: Seedance2Endpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`Seedance2Endpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`Seedance2Endpoint.generate`: returns the completed task."""

@@ -18,8 +18,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["Seedance2FastEndpoint", "Seedance2FastParams"]
+__all__ = ["Seedance2FastEndpoint", "Seedance2FastParams", "Seedance2FastSyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -145,3 +146,17 @@ class Seedance2FastEndpoint(ModelEndpoint[Seedance2FastParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class Seedance2FastSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`Seedance2FastEndpoint`, reached as
+    ``AIReiter().videos.seedance2_fast``: ``submit`` and ``generate`` take the same arguments
+    and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: Seedance2FastEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`Seedance2FastEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`Seedance2FastEndpoint.generate`: returns the completed task."""

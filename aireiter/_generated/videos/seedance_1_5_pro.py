@@ -16,8 +16,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["Seedance15ProEndpoint", "Seedance15ProParams"]
+__all__ = ["Seedance15ProEndpoint", "Seedance15ProParams", "Seedance15ProSyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -179,3 +180,17 @@ class Seedance15ProEndpoint(ModelEndpoint[Seedance15ProParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class Seedance15ProSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`Seedance15ProEndpoint`, reached as
+    ``AIReiter().videos.seedance_1_5_pro``: ``submit`` and ``generate`` take the same arguments
+    and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: Seedance15ProEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`Seedance15ProEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`Seedance15ProEndpoint.generate`: returns the completed task."""

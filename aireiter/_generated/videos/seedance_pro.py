@@ -18,8 +18,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["SeedanceProEndpoint", "SeedanceProParams"]
+__all__ = ["SeedanceProEndpoint", "SeedanceProParams", "SeedanceProSyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -145,3 +146,17 @@ class SeedanceProEndpoint(ModelEndpoint[SeedanceProParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class SeedanceProSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`SeedanceProEndpoint`, reached as
+    ``AIReiter().videos.seedance_pro``: ``submit`` and ``generate`` take the same arguments and
+    block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: SeedanceProEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`SeedanceProEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`SeedanceProEndpoint.generate`: returns the completed task."""

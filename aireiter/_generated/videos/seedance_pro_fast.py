@@ -18,8 +18,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["SeedanceProFastEndpoint", "SeedanceProFastParams"]
+__all__ = ["SeedanceProFastEndpoint", "SeedanceProFastParams", "SeedanceProFastSyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -145,3 +146,17 @@ class SeedanceProFastEndpoint(ModelEndpoint[SeedanceProFastParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class SeedanceProFastSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`SeedanceProFastEndpoint`, reached as
+    ``AIReiter().videos.seedance_pro_fast``: ``submit`` and ``generate`` take the same arguments
+    and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: SeedanceProFastEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`SeedanceProFastEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`SeedanceProFastEndpoint.generate`: returns the completed task."""

@@ -16,8 +16,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["Sora2Channel", "Sora2Endpoint", "Sora2Params"]
+__all__ = ["Sora2Channel", "Sora2Endpoint", "Sora2Params", "Sora2SyncEndpoint"]
 
 Sora2Channel: TypeAlias = Literal["base", "plus", "advanced"]
 
@@ -183,3 +184,16 @@ class Sora2Endpoint(ModelEndpoint[Sora2Params]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class Sora2SyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`Sora2Endpoint`, reached as ``AIReiter().videos.sora2``:
+    ``submit`` and ``generate`` take the same arguments and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: Sora2Endpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`Sora2Endpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`Sora2Endpoint.generate`: returns the completed task."""

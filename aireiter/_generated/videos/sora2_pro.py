@@ -16,8 +16,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["Sora2ProChannel", "Sora2ProEndpoint", "Sora2ProParams"]
+__all__ = ["Sora2ProChannel", "Sora2ProEndpoint", "Sora2ProParams", "Sora2ProSyncEndpoint"]
 
 Sora2ProChannel: TypeAlias = Literal["base", "plus"]
 
@@ -194,3 +195,17 @@ class Sora2ProEndpoint(ModelEndpoint[Sora2ProParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class Sora2ProSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`Sora2ProEndpoint`, reached as
+    ``AIReiter().videos.sora2_pro``: ``submit`` and ``generate`` take the same arguments and
+    block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: Sora2ProEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`Sora2ProEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`Sora2ProEndpoint.generate`: returns the completed task."""

@@ -16,8 +16,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["Veo31Channel", "Veo31Endpoint", "Veo31Params"]
+__all__ = ["Veo31Channel", "Veo31Endpoint", "Veo31Params", "Veo31SyncEndpoint"]
 
 Veo31Channel: TypeAlias = Literal["base", "plus"]
 
@@ -182,3 +183,16 @@ class Veo31Endpoint(ModelEndpoint[Veo31Params]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class Veo31SyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`Veo31Endpoint`, reached as ``AIReiter().videos.veo3_1``:
+    ``submit`` and ``generate`` take the same arguments and block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: Veo31Endpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`Veo31Endpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`Veo31Endpoint.generate`: returns the completed task."""

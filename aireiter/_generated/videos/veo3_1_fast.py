@@ -17,8 +17,9 @@ from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
 from ...resources._endpoint import ModelEndpoint
+from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
 
-__all__ = ["Veo31FastEndpoint", "Veo31FastParams"]
+__all__ = ["Veo31FastEndpoint", "Veo31FastParams", "Veo31FastSyncEndpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -179,3 +180,17 @@ class Veo31FastEndpoint(ModelEndpoint[Veo31FastParams]):
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
         )
+
+
+class Veo31FastSyncEndpoint(SyncModelEndpoint):
+    """The blocking twin of :class:`Veo31FastEndpoint`, reached as
+    ``AIReiter().videos.veo3_1_fast``: ``submit`` and ``generate`` take the same arguments and
+    block.
+    """
+
+    def __init__(self, call: PortalCall, endpoint: Veo31FastEndpoint) -> None:
+        super().__init__(call, endpoint)
+        self.submit = blocking(call, endpoint.submit)
+        """Blocking :meth:`Veo31FastEndpoint.submit`: returns the pending task."""
+        self.generate = blocking(call, endpoint.generate)
+        """Blocking :meth:`Veo31FastEndpoint.generate`: returns the completed task."""
