@@ -93,6 +93,18 @@ def _resolve_key(api_key: Any, options: dict[str, Any]) -> Any:
     raise openai.OpenAIError(_MISSING_KEY)
 
 
+_DATA_RESIDENCY: Final = (
+    "data_residency selects one of api.openai.com's regional hosts, which would receive the "
+    "AIReiter key; aireiter.openai does not support it. Use openai.OpenAI for api.openai.com."
+)
+
+
+def _refuse_data_residency(options: Mapping[str, Any]) -> None:
+    """openai turns ``data_residency`` into an api.openai.com base URL: never with our key."""
+    if options.get("data_residency") is not None:
+        raise openai.OpenAIError(_DATA_RESIDENCY)
+
+
 def _base_url_option(base_url: Any) -> str | httpx2.URL:
     if isinstance(base_url, _OpenAINotGiven) or base_url is None:
         return resolve_base_url(None)
@@ -136,6 +148,10 @@ def make_async_http_client(
     return openai.DefaultAsyncHttpxClient(**options) if options else None
 
 
+_AsyncT = TypeVar("_AsyncT", bound="AsyncOpenAI")
+_SyncT = TypeVar("_SyncT", bound="OpenAI")
+
+
 class AsyncOpenAI(openai.AsyncOpenAI):
     """``openai.AsyncOpenAI`` pointed at AIReiter (see the module docstring for the defaults).
 
@@ -164,6 +180,7 @@ class AsyncOpenAI(openai.AsyncOpenAI):
                 **options,
             )
             return
+        _refuse_data_residency(options)
         api_key = _resolve_key(api_key, options)
         if http_client is None:
             http_client = make_async_http_client(http_backend, timeout=timeout)
@@ -176,6 +193,14 @@ class AsyncOpenAI(openai.AsyncOpenAI):
             http_client=http_client,
             **options,
         )
+
+    def copy(self: _AsyncT, *args: Any, **options: Any) -> _AsyncT:
+        """openai's ``copy`` / ``with_options``, refusing ``data_residency`` (it would point
+        this client, key included, at api.openai.com)."""
+        _refuse_data_residency(options)
+        return super().copy(*args, **options)
+
+    with_options = copy
 
 
 class OpenAI(openai.OpenAI):
@@ -192,9 +217,18 @@ class OpenAI(openai.OpenAI):
         if options.get("provider") is not None:
             super().__init__(**options)
             return
+        _refuse_data_residency(options)
         super().__init__(
             api_key=_resolve_key(api_key, options), base_url=_base_url_option(base_url), **options
         )
+
+    def copy(self: _SyncT, *args: Any, **options: Any) -> _SyncT:
+        """openai's ``copy`` / ``with_options``, refusing ``data_residency`` (it would point
+        this client, key included, at api.openai.com)."""
+        _refuse_data_residency(options)
+        return super().copy(*args, **options)
+
+    with_options = copy
 
 
 _ClientT = TypeVar("_ClientT", AsyncOpenAI, OpenAI)

@@ -346,6 +346,27 @@ def test_missing_key_is_a_clear_error_and_openai_key_is_not_used(
         adapter.OpenAI()
 
 
+async def test_data_residency_never_points_the_key_at_openai() -> None:
+    """data_residency (openai's switch to api.openai.com regional hosts) is refused, at
+    construction and in with_options/copy; other options still copy with the class kept."""
+    base = "http://127.0.0.1:9/api/v1"
+    async with adapter.AsyncOpenAI(api_key="air-key", base_url=base) as client:
+        with pytest.raises(openai.OpenAIError, match="data_residency"):
+            client.with_options(data_residency="eu")
+        with pytest.raises(openai.OpenAIError, match="data_residency"):
+            client.copy(data_residency="eu")
+        faster = client.with_options(timeout=5.0)
+        assert isinstance(faster, adapter.AsyncOpenAI)
+        assert str(faster.base_url) == base + "/"
+    with pytest.raises(openai.OpenAIError, match="data_residency"):
+        adapter.OpenAI(api_key="air-key", data_residency="eu")
+    with (
+        adapter.OpenAI(api_key="air-key", base_url=base) as sync_client,
+        pytest.raises(openai.OpenAIError, match="data_residency"),
+    ):
+        sync_client.with_options(data_residency="eu")
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [

@@ -41,7 +41,7 @@ from ._config import ClientConfig, Timeout, redact_key, resolve_timeout
 from ._envelope import decode_json_body, error_message_from_body, make_status_error, unwrap_envelope
 from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
 
-__all__ = ["USER_AGENT", "APIResponse", "HTTPTransport"]
+__all__ = ["USER_AGENT", "APIResponse", "HTTPTransport", "request_id_of"]
 
 logger = logging.getLogger("aireiter")
 
@@ -69,7 +69,8 @@ class APIResponse:
     request_id: str | None = None
 
 
-def _request_id(headers: Mapping[str, str]) -> str | None:
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The request id an answer's headers carry (the first of ``REQUEST_ID_HEADERS``)."""
     for name in REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
@@ -269,7 +270,7 @@ class HTTPTransport:
                 "%s %s failed after %.3f s: %r", method, url, time.perf_counter() - started, exc
             )
             raise _connection_error(exc, method=method, url=url, out_task_id=out_task_id) from exc
-        request_id = _request_id(response_headers)
+        request_id = request_id_of(response_headers)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> HTTP %d in %.3f s (request_id=%s)",
@@ -392,7 +393,7 @@ class HTTPTransport:
                     response.status,
                     body,
                     response.headers,
-                    _request_id(response.headers),
+                    request_id_of(response.headers),
                     method,
                     url,
                     None,

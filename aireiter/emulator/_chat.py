@@ -20,7 +20,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import aclosing
 from typing import Any, Final
 
 from aiohttp import web
@@ -236,7 +237,7 @@ def add_chat_routes(app: web.Application) -> None:
 
 
 async def stream_events(
-    request: web.Request, events: AsyncIterator[tuple[str | None, Any]]
+    request: web.Request, events: AsyncGenerator[tuple[str | None, Any], None]
 ) -> web.StreamResponse:
     """Send ``(event name, data)`` pairs as SSE, counting the stream in :class:`ChatState`;
     a client that goes away mid-stream ends it quietly (counted in ``client_disconnects``)."""
@@ -245,8 +246,9 @@ async def stream_events(
     state.active_streams += 1
     state.streams_started += 1
     try:
-        async for event, data in events:
-            await write_sse(response, data, event)
+        async with aclosing(events):  # a client gone mid-stream also ends the generator
+            async for event, data in events:
+                await write_sse(response, data, event)
         await response.write_eof()
         state.streams_finished += 1
     except ConnectionError:

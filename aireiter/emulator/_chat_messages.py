@@ -12,7 +12,7 @@ the first), ``content_block_delta`` (``text_delta`` or ``input_json_delta`` piec
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, Final
 
 from aiohttp import web
@@ -197,7 +197,7 @@ async def _stream(
     prompt: int,
     max_tokens: int,
     forever: bool,
-) -> AsyncIterator[tuple[str | None, Any]]:
+) -> AsyncGenerator[tuple[str | None, Any], None]:
     def event(kind: str, **fields: Any) -> tuple[str, Any]:
         return kind, {"type": kind, **fields}
 
@@ -235,8 +235,8 @@ async def _stream(
 
 
 async def _fail_after_first_delta(
-    events: AsyncIterator[tuple[str | None, Any]],
-) -> AsyncIterator[tuple[str | None, Any]]:
+    events: AsyncGenerator[tuple[str | None, Any], None],
+) -> AsyncGenerator[tuple[str | None, Any], None]:
     """``events`` up to the first delta, then Anthropic's mid-stream ``overloaded_error``."""
     async for name, data in events:
         yield name, data

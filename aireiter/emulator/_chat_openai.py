@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 import attrs
@@ -249,7 +249,7 @@ async def _stream(
     prompt_tokens: int,
     *,
     forever: bool,
-) -> AsyncIterator[tuple[str | None, Any]]:
+) -> AsyncGenerator[tuple[str | None, Any], None]:
     usage: Any = None
 
     def chunk(index: int, delta: Mapping[str, Any], finish: str | None = None) -> Any:
@@ -287,8 +287,8 @@ async def _stream(
 
 
 async def _fail_after_first_piece(
-    events: AsyncIterator[tuple[str | None, Any]],
-) -> AsyncIterator[tuple[str | None, Any]]:
+    events: AsyncGenerator[tuple[str | None, Any], None],
+) -> AsyncGenerator[tuple[str | None, Any], None]:
     """``events`` up to the first content piece, then an error chunk as OpenAI sends one."""
     async for name, data in events:
         yield name, data

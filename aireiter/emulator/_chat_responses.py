@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -212,7 +212,7 @@ async def _stream(
     prompt: int,
     max_out: int | None,
     forever: bool,
-) -> AsyncIterator[tuple[str | None, Any]]:
+) -> AsyncGenerator[tuple[str | None, Any], None]:
     seq = 0
 
     def event(kind: str, **fields: Any) -> tuple[str, Any]:

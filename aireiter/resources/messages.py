@@ -25,10 +25,11 @@ from typing import Any, Final, Literal, cast, overload
 
 import aiohttp
 
-from .._constants import MESSAGES_PATH
+from .._constants import ERROR_BODY_PREVIEW_BYTES, MESSAGES_PATH
 from .._exceptions import APIResponseValidationError, APIStatusError, ParamError, ParamIssue
 from .._transport import APIResponse, Timeout
 from .._transport._envelope import make_status_error, unwrap_envelope
+from .._transport._http import request_id_of
 from .._transport._sse import ServerSentEvent, iter_sse
 from .._types import NOT_GIVEN, NotGivenOr
 from ..types.messages import (
@@ -193,18 +194,17 @@ class AsyncMessageStream:
                     "A Messages stream event is not JSON.",
                     status_code=self._response.status,
                     content_type=self._response.content_type,
-                    body_preview=sse.data[:200],
+                    body_preview=sse.data[:ERROR_BODY_PREVIEW_BYTES],
                     method="POST",
                     url=str(self._response.url),
                 ) from None
             if not isinstance(data, Mapping):
                 continue
             if data.get("type") == "error" or sse.event == "error":
-                headers = self._response.headers
                 raise _anthropic_error(
                     data,
                     http_status=self._response.status,
-                    request_id=headers.get("request-id") or headers.get("x-request-id"),
+                    request_id=request_id_of(self._response.headers),
                     url=str(self._response.url),
                 )
             return parse_event(data)

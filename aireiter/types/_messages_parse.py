@@ -199,24 +199,26 @@ class MessageAccumulator:
             self._blocks[index] = attrs.evolve(block, signature=_str(delta.raw.get("signature")))
 
     def _finish_tool_input(self, index: int) -> None:
+        """``content_block_stop``: the tool input is whole; parse it into the block for good."""
         parts = self._json.pop(index, None)
         block = self._blocks.get(index)
-        if parts is None or not isinstance(block, ToolUseBlock):
-            return
-        text = "".join(parts)
-        try:
-            value = json.loads(text) if text else {}
-        except ValueError:
-            value = {}
-        self._blocks[index] = attrs.evolve(block, input=value if isinstance(value, dict) else {})
+        if parts is not None and isinstance(block, ToolUseBlock):
+            self._blocks[index] = _with_input(block, parts)
+
+    def _current_block(self, index: int) -> ContentBlock:
+        """Block ``index`` as it stands, a tool call's input parsed from what has arrived so
+        far (without consuming it: later pieces still join the same input)."""
+        block = self._blocks[index]
+        parts = self._json.get(index)
+        if parts is not None and isinstance(block, ToolUseBlock):
+            return _with_input(block, parts)
+        return block
 
     @property
     def message(self) -> Message:
-        """The message as accumulated so far."""
-        for index in list(self._json):
-            self._finish_tool_input(index)
+        """The message as accumulated so far (reading it changes nothing)."""
         start = self._start
-        content = tuple(self._blocks[i] for i in sorted(self._blocks))
+        content = tuple(self._current_block(i) for i in sorted(self._blocks))
         return Message(
             id=start.id if start else "",
             model=start.model if start else "",
@@ -226,3 +228,14 @@ class MessageAccumulator:
             usage=self._usage,
             raw=start.raw if start else {},
         )
+
+
+def _with_input(block: ToolUseBlock, parts: list[str]) -> ToolUseBlock:
+    """``block`` with its input parsed from the streamed JSON ``parts`` (``{}`` until they
+    make a whole JSON object)."""
+    text = "".join(parts)
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        value = {}
+    return attrs.evolve(block, input=value if isinstance(value, dict) else {})

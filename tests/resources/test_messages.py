@@ -129,6 +129,20 @@ async def test_streamed_tool_use_accumulates_its_input(client: AsyncAIReiter) ->
     assert streamed_use.input == use.input
 
 
+async def test_reading_the_message_mid_stream_changes_nothing(client: AsyncAIReiter) -> None:
+    """current_message read after every event (a progress display) leaves the final tool
+    input whole: reading the accumulation does not consume the JSON pieces."""
+    ask: list[MessageParam] = [{"role": "user", "content": "use get_weather"}]
+    async with client.messages.stream(
+        model=MODEL, max_tokens=64, messages=ask, tools=[WEATHER]
+    ) as stream:
+        async for _ in stream:
+            _ = stream.current_message
+        final = stream.current_message
+    (use,) = final.tool_uses
+    assert use.input == {"city": "example"}
+
+
 async def test_tool_result_round_trip(client: AsyncAIReiter) -> None:
     """A tool_result block in the next turn is answered with the tool's result."""
     ask: list[MessageParam] = [{"role": "user", "content": "use get_weather"}]
