@@ -52,6 +52,7 @@ __all__ = [
     "DEFAULT_RATE_LIMIT_PAUSE_S",
     "Engine",
     "Limits",
+    "timeout_error",
 ]
 
 DEFAULT_RATE_LIMIT_PAUSE_S: Final = 1.0  # pause after a 429 that named no Retry-After
@@ -162,6 +163,7 @@ class Engine:
     def enqueue(self, job: TaskHandle, *, front: bool = False) -> None:
         """Put a job in line for submitting."""
         job.action = ACTION_SUBMIT
+        job.poke = False  # a callback for an unsent job means nothing yet
         if front:
             self.submit_queue.appendleft(job)
         else:
@@ -189,17 +191,19 @@ class Engine:
             self.in_flight -= 1
             self.submit_wake.set()
 
-    async def set_state(self, job: TaskHandle, state: JobState, **changes: Any) -> None:
-        """Write ``state`` (and ``changes``) to the journal, then to the handle and counters.
+    async def set_state(self, job: TaskHandle, state: JobState, **changes: Any) -> bool:
+        """Write ``state`` (and ``changes``) to the journal, then to the handle and counters;
+        False (nothing more to do for the job) when it is or got cancelled.
 
         A cancelled job is left alone: its CANCELLED record is final."""
         if _cancelled(job):
-            return
+            return False
         await self.journal.update(job.out_task_id, state=state, **changes)
         if _cancelled(job):  # cancelled while the write was on its way: CANCELLED stays
-            return
+            return False
         self.stats.move(job.state, state)
         job.state = state
+        return True
 
     def deliver(self, job: TaskHandle, outcome: BaseException | None = None) -> None:
         """The job is finished for this tracker: wake its waiters and ``as_completed``.
@@ -304,7 +308,10 @@ class Engine:
                 job.busy = False
             if job.poke and not job.stopped:
                 job.poke = False
-                self.schedule(job, time.monotonic())
+                # A callback came while the query was out. Query again at once, unless the
+                # answer sent the job back to be submitted (it is in the submit line now).
+                if job.action == ACTION_QUERY and job.taken:
+                    self.schedule(job, time.monotonic())
 
     async def download(self, job: TaskHandle, task: Task, directory: Path) -> tuple[Path, ...]:
         """Fetch ``job``'s outputs into ``directory`` (``handle.download``)."""
@@ -315,10 +322,9 @@ class Engine:
     # --- endings ------------------------------------------------------------------------------
     async def finish(self, job: TaskHandle, task: Task) -> None:
         """The API says the job is done: journal it, then (downloads first) deliver it."""
-        job.task = task
         state = JobState.COMPLETED if task.status is TaskStatus.COMPLETED else JobState.FAILED
         self.timers.unschedule(job)
-        await self.set_state(
+        written = await self.set_state(
             job,
             state,
             task_id=task.task_id,
@@ -326,6 +332,9 @@ class Engine:
             output_urls=tuple(task.urls),
             error=task.error,
         )
+        if not written:  # cancelled meanwhile: its CANCELLED outcome stands
+            return
+        job.task = task
         job.params = None
         if task.credits_used:
             self.stats.credits_used += task.credits_used
@@ -342,7 +351,8 @@ class Engine:
     async def fail(self, job: TaskHandle, reason: str) -> None:
         """Fail a job the API rejected (or lost) for good."""
         self.timers.unschedule(job)
-        await self.set_state(job, JobState.FAILED, error=reason)
+        if not await self.set_state(job, JobState.FAILED, error=reason):
+            return  # cancelled meanwhile: its CANCELLED outcome stands
         job.params = None
         self.release(job)
         job.task = Task(out_task_id=job.out_task_id, status=TaskStatus.FAILED, error=reason)
@@ -354,7 +364,7 @@ class Engine:
         self.timers.unschedule(job)
         self.release(job)
         self.stats.timed_out += 1
-        self.deliver(job, _timeout_error(job, self.task_timeout or 0.0))
+        self.deliver(job, timeout_error(job, self.task_timeout or 0.0))
 
     def cancel(self, jobs: list[TaskHandle], tg: TaskGroup) -> None:
         """Stop ``jobs`` now (journal CANCELLED, written in the background); a job already
@@ -380,15 +390,17 @@ class Engine:
                 self.timers.unschedule(job)
                 self.release(job)
                 self.stats.timed_out += 1
-                self.deliver(job, _timeout_error(job, timeout))
+                self.deliver(job, timeout_error(job, timeout))
         self.submit_queue.clear()
+        self.room_wake.set()  # a submit() waiting for room returns (its job times out too)
 
 
 def _cancelled(job: TaskHandle) -> bool:
     return job.state is JobState.CANCELLED
 
 
-def _timeout_error(job: TaskHandle, timeout: float) -> BaseException:
+def timeout_error(job: TaskHandle, timeout: float) -> BaseException:
+    """The error a job's waiters get when a timeout ended the wait (the job goes on)."""
     from .._exceptions import TaskTimeoutError
 
     return TaskTimeoutError(job.out_task_id, timeout, job.task)

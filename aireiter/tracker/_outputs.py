@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Final
 
 from anyio.abc import TaskGroup
 
-from .._exceptions import AIReiterError
 from .._models import Task
 from ._downloads import Downloader
 from ._scheduler import Wakeup
@@ -65,8 +64,10 @@ class Outputs:
             job, task = self._queue.popleft()
             try:
                 await self.download(job, task, self._default_dir)
-            except AIReiterError as error:
-                logger.warning("download of %s failed: %s", job.out_task_id, error)
+            except Exception as error:  # a bad URL, a full disk: this job's files, not the run
+                logger.warning(
+                    "download of %s failed: %s: %s", job.out_task_id, type(error).__name__, error
+                )
             finally:
                 self._engine.deliver(job)
 

@@ -27,7 +27,7 @@ from .._models import Task
 from .._spec import validate_params
 from ..resources._validation import check_submit_fields, new_out_task_id
 from ._callbacks import Callbacks
-from ._engine import Engine, Limits
+from ._engine import Engine, Limits, timeout_error
 from ._handle import TaskHandle, compact_task, placeholder_task
 from ._journal import DuplicateJobError, JobRecord, JobState, Journal, open_journal
 from ._outputs import Outputs
@@ -324,6 +324,9 @@ class TaskTracker:
             typical_s=engine.typical_s(record.model),
         )
         engine.register(job)
+        if engine.expired:  # the run's timeout ran out while this job was being written
+            engine.deliver(job, timeout_error(job, self._timeout or 0.0))
+            return job
         engine.enqueue(job)
         return job
 

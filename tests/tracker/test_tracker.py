@@ -293,6 +293,85 @@ async def test_run_timeout_ends_gather(emulator_factory: EmulatorFactory) -> Non
     assert emu.state.submit_requests[second.out_task_id] == 0
 
 
+async def test_a_job_written_as_the_run_times_out_still_ends(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """A job whose journal write is still on its way when the run's timeout runs out is timed
+    out too, so gather() returns instead of waiting for a job nothing will ever send."""
+    emu = await emulator_factory(default_duration_s=30.0)
+    release = anyio.Event()
+
+    class SlowAdds(MemoryJournal):
+        async def add(self, records: Any) -> None:
+            if records[0].out_task_id == "late":
+                await release.wait()
+            await super().add(records)
+
+    async with (
+        client_for(emu) as client,
+        TaskTracker(client, journal=SlowAdds(), timeout=0.2, poll_policy=policy(0.05)) as tracker,
+    ):
+        first = await tracker.submit(MODEL, {"prompt": "a"})
+        late: list[Any] = []
+
+        async def submit_late() -> None:
+            late.append(await tracker.submit(MODEL, {"prompt": "b"}, out_task_id="late"))
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(submit_late)
+            with pytest.raises(TaskTimeoutError):
+                await first.result()  # the run's timeout has run out
+            release.set()
+        with anyio.fail_after(5):
+            tasks = await tracker.gather()
+        with pytest.raises(TaskTimeoutError):
+            await late[0].result()
+    assert len(tasks) == 2
+    assert emu.state.submit_requests["late"] == 0
+
+
+async def test_a_cancel_during_the_final_write_stands(emulator: RunningEmulator) -> None:
+    """Cancelling a job while its COMPLETED record is being written leaves it cancelled for
+    this run: result() says so, and its credits and files are not counted or fetched."""
+    writing = anyio.Event()
+    release = anyio.Event()
+    landed = anyio.Event()
+
+    class HeldFinalWrite(RecordingJournal):
+        async def update(self, out_task_id: str, **changes: Any) -> None:
+            await super().update(out_task_id, **changes)
+            if changes.get("state") is JobState.COMPLETED:
+                landed.set()  # what follows the write runs before this test resumes
+
+    journal = HeldFinalWrite()
+
+    async def hold_final_write(out_task_id: str, changes: dict[str, Any]) -> None:
+        if changes.get("state") is JobState.COMPLETED:
+            writing.set()
+            await release.wait()
+
+    journal.on_update = hold_final_write
+    async with (
+        client_for(emulator) as client,
+        TaskTracker(client, journal=journal, poll_policy=policy(0.05), **FAST) as tracker,
+    ):
+        handle = await tracker.submit(MODEL, {"prompt": "a"})
+        with anyio.fail_after(5):
+            await writing.wait()
+        tracker.cancel(handle.out_task_id)
+        release.set()
+        with anyio.fail_after(5):
+            await landed.wait()
+        with pytest.raises(JobCancelledError):
+            await handle.result()
+        await tracker.gather()
+        assert handle.state is JobState.CANCELLED
+        assert handle.downloaded == ()
+        progress = tracker.progress()
+        assert progress.completed == 0
+        assert progress.credits_used == 0
+
+
 async def test_cancel_a_queued_job_never_sends_it(emulator_factory: EmulatorFactory) -> None:
     """A cancelled job that was not sent yet is never sent; its result() says cancelled."""
     emu = await emulator_factory(default_duration_s=0.1)
