@@ -14,10 +14,12 @@ pool. Do not call it from inside a running event loop (use ``AsyncAIReiter`` the
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import threading
 import warnings
+import weakref
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -93,6 +95,18 @@ class AIReiter:
         )
         self._async = client
         self._closed = False
+        # A client left open would keep its loop thread alive and hang the interpreter at exit
+        # (the portal's thread is joined then, when it can no longer answer): close it at exit,
+        # while the thread still runs. A weak reference, so this keeps no client alive.
+        ref = weakref.ref(self)
+
+        def close_at_exit() -> None:
+            leftover = ref()
+            if leftover is not None:
+                leftover.close()
+
+        self._close_at_exit = close_at_exit
+        atexit.register(close_at_exit)
         self.tasks = SyncTasks(self)
         """Generation tasks: ``submit``, ``query``, ``wait`` (blocking)."""
         # The model modules load here, not at ``import aireiter``.
@@ -176,6 +190,7 @@ class AIReiter:
                 return
             self._closed = True
             openai_client, self._openai_client = self._openai_client, None
+        atexit.unregister(self._close_at_exit)
         try:
             if openai_client is not None:
                 openai_client.close()

@@ -137,6 +137,39 @@ def test_plain_script(thread_emulator: RunningEmulator) -> None:
     assert result.stdout.split() == ["completed", "1"]
 
 
+def test_a_client_never_closed_does_not_hang_the_exit(thread_emulator: RunningEmulator) -> None:
+    """A script that forgets close() still exits: the client is closed at interpreter exit,
+    while its loop thread can still answer."""
+    script = textwrap.dedent(
+        """
+        from aireiter import AIReiter
+
+        client = AIReiter()  # never closed
+        print(client.balance().credits)
+
+        def helper():
+            AIReiter().balance()  # dropped without close()
+
+        helper()
+        """
+    )
+    env = {
+        **os.environ,
+        "AIREITER_API_KEY": thread_emulator.api_key,
+        "AIREITER_BASE_URL": thread_emulator.base_url,
+    }
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore::ResourceWarning", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1000000.0"]
+
+
 def test_chat_and_messages(sync_client: AIReiter) -> None:
     """chat goes through the official sync openai client; messages.create blocks, and with
     stream=True yields the stream's events one by one."""
