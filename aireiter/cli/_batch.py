@@ -47,6 +47,14 @@ def _check_paths(args: argparse.Namespace, journal: Path) -> None:
             f"journal {journal} exists from an earlier run: pass --resume to continue it, "
             "or delete it (and --out) to start over"
         )
+    out = Path(args.out)
+    if not args.resume and out.exists() and out.stat().st_size > 0:
+        # The journal of a finished run is gone, but its results are here: starting afresh
+        # would overwrite them and submit (and pay for) every job again under new ids.
+        raise UsageError(
+            f"{out} holds results of an earlier run: pass another --out, or delete it to "
+            "generate everything again"
+        )
 
 
 def _written_ids(path: Path) -> set[str]:
@@ -65,6 +73,18 @@ def _written_ids(path: Path) -> set[str]:
     return ids
 
 
+def _drop_partial_line(path: Path) -> None:
+    """Cut ``path`` back to its last complete line: a line cut short by a crash is dropped (its
+    job is written again) instead of having the next result glued onto it."""
+    if not path.exists():
+        return
+    with path.open("r+b") as file:
+        data = file.read()
+        end = data.rfind(b"\n") + 1
+        if end != len(data):
+            file.truncate(end)
+
+
 class _Results:
     """The ``--out`` file: one JSON line per finished job, flushed as it is written."""
 
@@ -72,6 +92,8 @@ class _Results:
         self.path = path
         self.skip = _written_ids(path) if resume else set()
         path.parent.mkdir(parents=True, exist_ok=True)
+        if resume:
+            _drop_partial_line(path)
         self._file: IO[str] = path.open("a" if resume else "w", encoding="utf-8")
         self.counts: dict[str, int] = {}
         self.credits_used = 0.0

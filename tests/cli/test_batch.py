@@ -120,6 +120,39 @@ async def test_batch_refuses_to_overwrite_a_journal(
     assert "--resume" in exists.stderr
 
 
+async def test_a_finished_run_is_not_paid_for_again(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    """Running the same batch again after it finished (its journal removed) refuses to
+    overwrite its results, and submits nothing."""
+    jobs = _write_jobs(tmp_path / "jobs.jsonl", 2)
+    out = tmp_path / "r.jsonl"
+    env = cli_env(emulator)
+    first = await run_cli("batch", str(jobs), "--out", str(out), "--poll-scale", "0.01", env=env)
+    assert first.code == 0, first.stderr
+    before = _results(out)
+    submitted = sum(emulator.state.submit_requests.values())
+    again = await run_cli("batch", str(jobs), "--out", str(out), env=env)
+    assert again.code == 2
+    assert "earlier run" in again.stderr
+    assert _results(out) == before
+    assert sum(emulator.state.submit_requests.values()) == submitted
+
+
+def test_resumed_results_start_on_a_fresh_line(tmp_path: Path) -> None:
+    """A results line cut short by a crash is dropped on resume (its job is written again),
+    so the next result does not get glued onto it."""
+    from aireiter._models import Task, TaskStatus
+    from aireiter.cli._batch import _Results
+
+    out = tmp_path / "r.jsonl"
+    out.write_text('{"out_task_id": "a", "status": "completed"}\n{"out_task_id": "b", "sta')
+    results = _Results(out, resume=True)
+    results.write(Task(out_task_id="b", status=TaskStatus.COMPLETED), line=2, files=())
+    results.close()
+    assert [record["out_task_id"] for record in _results(out)] == ["a", "b"]
+
+
 async def test_sigint_exits_130_and_resume_submits_each_job_once(
     emulator_factory: EmulatorFactory, tmp_path: Path
 ) -> None:
