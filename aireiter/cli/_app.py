@@ -97,8 +97,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(arguments)
     except SystemExit as error:  # --help, or a usage error argparse already printed
         return _exit_code(error)
-    if args.command == "emulator":
-        args.emulator_argv = arguments[arguments.index("emulator") + 1 :]
     out = Output(json_mode=bool(getattr(args, "json", False)))
     _configure_logging(int(getattr(args, "verbose", 0) or 0))
     try:

@@ -118,7 +118,12 @@ def run_models(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_emulator(args: argparse.Namespace, out: Output) -> int:
-    """``aireiter emulator [--port N] [--fault-rate F] ...``: the emulator's own CLI."""
-    from ..emulator.__main__ import main as emulator_main
+    """``aireiter emulator [--port N] [--fault-rate F] ...``: the emulator's own options, parsed
+    with the rest of the command line."""
+    from ..emulator.__main__ import config_from_args, serve
 
-    return emulator_main(list(args.emulator_argv), prog="aireiter emulator")
+    try:
+        config = config_from_args(args)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return serve(config, args.host, args.port)

@@ -1,6 +1,6 @@
 """Run the emulator from the shell until Ctrl-C: ``python -m aireiter.emulator --port 8787``.
 
-``main(argv)`` is also what ``aireiter emulator`` runs.
+``aireiter emulator`` parses the same options (``build_parser``) and calls :func:`serve`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from ._app import run_emulator
 from ._config import DEFAULT_API_KEY, EmulatorConfig, FaultConfig
 
-__all__ = ["build_parser", "config_from_args", "main"]
+__all__ = ["build_parser", "config_from_args", "main", "serve"]
 
 DEFAULT_PORT = 8787
 
@@ -89,6 +89,19 @@ async def _serve(config: EmulatorConfig, host: str, port: int) -> None:
         await stop.wait()
 
 
+def serve(config: EmulatorConfig, host: str, port: int) -> int:
+    """Serve ``config`` on ``host``:``port`` until Ctrl-C or SIGTERM; the exit status (1 when
+    it cannot listen there)."""
+    try:
+        asyncio.run(_serve(config, host, port))
+    except KeyboardInterrupt:
+        pass
+    except OSError as error:  # the port is taken, the host is not ours ...
+        sys.stderr.write(f"cannot listen on {host}:{port}: {error}\n")
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, *, prog: str = "python -m aireiter.emulator") -> int:
     """Parse ``argv`` (default: the process's), serve until interrupted; the exit status."""
     parser = build_parser(prog)
@@ -97,14 +110,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m aireiter.e
         config = config_from_args(args)
     except ValueError as error:
         parser.error(str(error))
-    try:
-        asyncio.run(_serve(config, args.host, args.port))
-    except KeyboardInterrupt:
-        pass
-    except OSError as error:  # the port is taken, the host is not ours ...
-        sys.stderr.write(f"cannot listen on {args.host}:{args.port}: {error}\n")
-        return 1
-    return 0
+    return serve(config, args.host, args.port)
 
 
 if __name__ == "__main__":

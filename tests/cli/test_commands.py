@@ -214,3 +214,12 @@ async def test_verbose_logs_requests_but_never_the_key(
     assert emulator.api_key not in result.stderr + result.stdout
     quiet = await run_cli("balance", env=env)
     assert "DEBUG" not in quiet.stderr
+
+
+def test_emulator_usage_error_is_returned_not_raised(capsys: pytest.CaptureFixture[str]) -> None:
+    """``main()`` keeps its contract for the emulator command too: a bad option value is exit
+    status 2 with a message naming the problem, never a SystemExit escaping main()."""
+    from aireiter.cli import main
+
+    assert main(["emulator", "--fault-rate", "2"]) == 2
+    assert "fault rates add up to 2" in capsys.readouterr().err
