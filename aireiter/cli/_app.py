@@ -44,14 +44,20 @@ def run_async(coro: Awaitable[int]) -> int:
     return asyncio.run(runner())
 
 
+_CLI_HANDLER = "_aireiter_cli"  # marks the handler -v adds, so it is added once
+
+
 def _configure_logging(verbosity: int) -> None:
     if verbosity <= 0:
         return
+    logger = logging.getLogger("aireiter")
+    logger.setLevel(logging.DEBUG)
+    if any(getattr(h, _CLI_HANDLER, False) for h in logger.handlers):
+        return  # main() called again in this process: one handler is enough
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger("aireiter")
+    setattr(handler, _CLI_HANDLER, True)
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
 
 
 def _handlers() -> dict[str, Handler]:
@@ -123,4 +129,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _no_key(error: AuthenticationError) -> bool:
-    return "No API key" in str(error)
+    """True for the client's own "no API key" error, raised before any request (so it names
+    no URL), as opposed to the API refusing a key."""
+    return error.url is None

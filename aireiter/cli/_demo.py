@@ -85,9 +85,11 @@ def _time_scale(seconds: float) -> float:
     return seconds / slowest
 
 
-def _files_summary(directory: Path) -> tuple[int, int]:
-    files = [p for p in directory.glob("*") if p.is_file() and not p.name.endswith(".part")]
-    return len(files), sum(p.stat().st_size for p in files)
+def _files_summary(records: list[dict[str, Any]]) -> tuple[int, int]:
+    """How many files this run wrote, and their bytes (files of earlier runs in the same
+    folder are not counted)."""
+    files = [Path(name) for record in records for name in record.get("files") or ()]
+    return len(files), sum(p.stat().st_size for p in files if p.is_file())
 
 
 def _by_model(records: list[dict[str, Any]], emu: RunningEmulator) -> list[tuple[str, ...]]:
@@ -173,7 +175,7 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
     for record in records:
         counts[record["status"]] = counts.get(record["status"], 0) + 1
     credits_used = sum(record["credits_used"] or 0.0 for record in records)
-    file_count, file_bytes = _files_summary(files_dir)
+    file_count, file_bytes = _files_summary(records)
     ok = counts.get(TaskStatus.COMPLETED.value, 0) == len(jobs)
     if out.json_mode:
         body = summary_json(snap, counts, elapsed, jobs=len(jobs), credits_used=credits_used)

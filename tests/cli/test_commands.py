@@ -92,6 +92,14 @@ async def test_missing_api_key_exits_2_with_a_hint() -> None:
     assert "AIREITER_API_KEY" in result.stderr
 
 
+async def test_a_key_the_api_refuses_exits_1(emulator: RunningEmulator) -> None:
+    """A key the API answers 401 to is a failed call (exit 1), not a usage error."""
+    env = cli_env(emulator, AIREITER_API_KEY="not-the-key")
+    result = await run_cli("balance", env=env)
+    assert result.code == 1
+    assert "AuthenticationError" in result.stderr or "401" in result.stderr
+
+
 async def test_failed_task_exits_1(env: dict[str, str]) -> None:
     """A task that ends failed exits 1 and shows the reason."""
     result = await run_cli(
