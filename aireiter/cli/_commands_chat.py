@@ -51,17 +51,18 @@ async def _openai_turn(
         options["max_tokens"] = args.max_tokens
     if not stream:
         response = await client.chat.completions.create(**options)
-        content = response.choices[0].message.content or "" if response.choices else ""
+        content = (response.choices[0].message.content or "") if response.choices else ""
         usage = response.usage.model_dump() if response.usage is not None else None
         return {"model": response.model or model, "content": content, "usage": usage}
-    chunks = await client.chat.completions.create(**options, stream=True)
     parts: list[str] = []
-    async for chunk in chunks:
-        for choice in chunk.choices:
-            piece = choice.delta.content
-            if piece:
-                parts.append(piece)
-                out.write(piece)
+    # ``async with``: the connection is released even when the stream is left early.
+    async with await client.chat.completions.create(**options, stream=True) as chunks:
+        async for chunk in chunks:
+            for choice in chunk.choices:
+                piece = choice.delta.content
+                if piece:
+                    parts.append(piece)
+                    out.write(piece)
     return {"model": model, "content": "".join(parts), "usage": None, "streamed": True}
 
 

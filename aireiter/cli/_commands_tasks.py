@@ -11,6 +11,7 @@ from pathlib import Path
 from .._exceptions import TaskFailedError
 from .._models import Task, TaskStatus
 from .._spec import load_spec, resolve_model
+from ..tracker import DownloadError
 from ._app import EXIT_FAILED, EXIT_OK, run_async
 from ._common import download_task, make_client, parse_json_object, paths_text
 from ._output import Output, UsageError, task_to_json
@@ -92,7 +93,12 @@ async def _generate(args: argparse.Namespace, out: Output) -> int:
             return EXIT_FAILED
         files: list[str] = []
         if not args.no_download:
-            files = paths_text(await download_task(task, Path(args.out)))
+            try:
+                files = paths_text(await download_task(task, Path(args.out)))
+            except DownloadError as error:  # the task is done: still show it and its URLs
+                _show_task(out, task, [], elapsed_s=time.monotonic() - started)
+                out.error(f"download failed: {error}", kind="DownloadError")
+                return EXIT_FAILED
     _show_task(out, task, files, elapsed_s=time.monotonic() - started)
     return EXIT_OK
 

@@ -178,6 +178,11 @@ class Engine:
         self.timers.schedule(job, due)
         self.query_wake.set()
 
+    def error_delay(self, failures: int) -> float:
+        """Seconds before trying again after ``failures`` failures in a row (the policy's
+        backoff, drawn from the tracker's seeded generator)."""
+        return self.policy.error_delay(failures, rng=self.rng)
+
     def take(self, job: TaskHandle) -> None:
         """Count ``job`` in flight (it left the submit queue)."""
         if not job.taken:

@@ -92,10 +92,10 @@ async def submit_job(engine: Engine, job: TaskHandle) -> None:
     except AIReiterError as error:
         if is_ambiguous_submit_error(error):
             job.failures += 1
-            engine.schedule(job, time.monotonic() + engine.policy.error_delay(job.failures))
+            engine.schedule(job, time.monotonic() + engine.error_delay(job.failures))
         elif _certainly_not_created(error):
             job.failures += 1
-            await retry_submit(engine, job, error, delay=engine.policy.error_delay(job.failures))
+            await retry_submit(engine, job, error, delay=engine.error_delay(job.failures))
         else:
             await engine.fail(job, f"submit rejected: {error}")
     else:
@@ -162,7 +162,7 @@ async def query_job(engine: Engine, job: TaskHandle) -> None:
         if job.not_found >= DEFAULT_MAX_NOT_FOUND:
             await engine.fail(job, f"the API no longer knows this task: {error}")
         else:
-            engine.schedule(job, time.monotonic() + engine.policy.error_delay(job.not_found))
+            engine.schedule(job, time.monotonic() + engine.error_delay(job.not_found))
         return
     except RateLimitError as error:
         engine.rate_limited(error)
@@ -170,7 +170,7 @@ async def query_job(engine: Engine, job: TaskHandle) -> None:
         return
     except AIReiterError:
         job.failures += 1
-        engine.schedule(job, time.monotonic() + engine.policy.error_delay(job.failures))
+        engine.schedule(job, time.monotonic() + engine.error_delay(job.failures))
         return
     if job.stopped:
         return
