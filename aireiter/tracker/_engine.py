@@ -106,8 +106,7 @@ class Engine:
         self.query_bucket = TokenBucket(query_rate, now=now)
         self.rng = random.Random(seed)
         self.stats = RunStats()
-        self.jobs: dict[str, TaskHandle] = {}
-        self.handles: list[TaskHandle] = []
+        self.jobs: dict[str, TaskHandle] = {}  # every job, in the order it was added
         self.submit_queue: deque[TaskHandle] = deque()
         self.timers: TimerHeap[TaskHandle] = TimerHeap()
         self.results: deque[TaskHandle] = deque()
@@ -153,7 +152,6 @@ class Engine:
     def register(self, job: TaskHandle) -> None:
         """Count a new job (already in the journal) in the tracker's books."""
         self.jobs[job.out_task_id] = job
-        self.handles.append(job)
         self.stats.move(None, job.state)
         if not job.done:
             if self.unfinished == 0:
@@ -175,8 +173,10 @@ class Engine:
         job.action = action
         if job.deadline is not None and due > job.deadline:
             due = job.deadline
+        head = self.timers.next_due()
         self.timers.schedule(job, due)
-        self.query_wake.set()
+        if head is None or due < head:  # the loop sleeps until the earliest: wake it only then
+            self.query_wake.set()
 
     def error_delay(self, failures: int) -> float:
         """Seconds before trying again after ``failures`` failures in a row (the policy's
@@ -390,7 +390,7 @@ class Engine:
     def expire_all(self, timeout: float) -> None:
         """The whole-run ``timeout`` ran out: stop everything unfinished (journal untouched)."""
         self.expired = True
-        for job in self.handles:
+        for job in self.jobs.values():
             if not job.delivered:
                 self.timers.unschedule(job)
                 self.release(job)

@@ -20,13 +20,11 @@ from typing import TYPE_CHECKING, Final
 from .._exceptions import (
     AIReiterError,
     APIConnectionError,
-    APIStatusError,
     ConflictError,
     NotFoundError,
     RateLimitError,
 )
 from .._models import Task, TaskStatus
-from .._transport._retry import should_retry_status
 from ..resources.tasks import is_ambiguous_submit_error
 from ._handle import ACTION_SUBMIT, TaskHandle
 from ._journal import JobState
@@ -198,9 +196,7 @@ async def query_job(engine: Engine, job: TaskHandle) -> None:
 
 
 def _certainly_not_created(error: AIReiterError) -> bool:
-    """A failed submit that did not reach the API and is worth trying again."""
-    if isinstance(error, APIConnectionError):
-        return not error.request_sent
-    if isinstance(error, APIStatusError):
-        return should_retry_status(error.status_code) and error.status_code != 409
-    return False
+    """A failed submit that did not reach the API and is worth trying again: a connection that
+    failed before the request went out. (429 and 409 are handled before this is asked, and
+    408/5xx are ambiguous; every other status is a rejection for good.)"""
+    return isinstance(error, APIConnectionError) and not error.request_sent

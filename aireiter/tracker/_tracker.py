@@ -122,7 +122,6 @@ class TaskTracker:
         if not progress_interval > 0:
             raise ValueError(f"progress_interval must be > 0, got {progress_interval!r}")
         self._client = client
-        self._journal_arg = journal
         self._owns_journal = not isinstance(journal, Journal)
         self._journal: Journal = open_journal(journal)
         self._limits = Limits(
@@ -361,9 +360,8 @@ class TaskTracker:
         engine = self._running()
         while engine.unfinished:
             await engine.idle.wait()
-        return [
-            job.task if job.task is not None else placeholder_task(job) for job in engine.handles
-        ]
+        jobs = engine.jobs.values()
+        return [job.task if job.task is not None else placeholder_task(job) for job in jobs]
 
     async def wait(self) -> ProgressSnapshot:
         """Wait until every job is done; the final progress."""
@@ -379,7 +377,7 @@ class TaskTracker:
         engine = self._running()
         assert self._tg is not None
         if out_task_id is None:
-            jobs = [job for job in engine.handles if not job.stopped]
+            jobs = [job for job in engine.jobs.values() if not job.stopped]
         else:
             job = engine.jobs.get(out_task_id)
             if job is None:
@@ -412,7 +410,7 @@ class TaskTracker:
         """Every job's handle, in the order they were added (resumed ones first)."""
         if self._engine is None:
             return []
-        return list(self._engine.handles)
+        return list(self._engine.jobs.values())
 
     def handle(self, out_task_id: str) -> TaskHandle | None:
         """The handle of ``out_task_id``, if the tracker has that job."""
