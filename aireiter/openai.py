@@ -137,10 +137,7 @@ def make_async_http_client(
     if not isinstance(timeout, _OpenAINotGiven):
         options["timeout"] = timeout
     if max_connections is not None:
-        options["limits"] = httpx2.Limits(
-            max_connections=max_connections,
-            max_keepalive_connections=max(1, max_connections // _MAX_KEEPALIVE_FRACTION),
-        )
+        options["limits"] = _limits(max_connections)
     if backend == "aiohttp" and _aiohttp_usable():
         return openai.DefaultAioHttpClient(**options)
     if backend not in ("aiohttp", "httpx"):
@@ -250,13 +247,18 @@ def _from_config(cls: type[_ClientT], config: ClientConfig) -> _ClientT:
         "max_retries": config.max_retries,
         "default_headers": dict(config.default_headers) or None,
     }
-    limits = httpx2.Limits(
-        max_connections=config.max_connections,
-        max_keepalive_connections=max(1, config.max_connections // _MAX_KEEPALIVE_FRACTION),
-    )
     if issubclass(cls, AsyncOpenAI):
         http_client = make_async_http_client(
             timeout=timeout, max_connections=config.max_connections
         )
         return cls(http_client=http_client, **common)
+    limits = _limits(config.max_connections)
     return cls(http_client=openai.DefaultHttpxClient(timeout=timeout, limits=limits), **common)
+
+
+def _limits(max_connections: int) -> httpx2.Limits:
+    """An httpx pool of ``max_connections``, keeping httpx's share of them alive."""
+    return httpx2.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max(1, max_connections // _MAX_KEEPALIVE_FRACTION),
+    )

@@ -71,11 +71,10 @@ def format_snapshot(snap: ProgressSnapshot) -> str:
 class ProgressDisplay:
     """A context manager whose :meth:`update` is the tracker's ``on_progress`` callback."""
 
-    def __init__(self, out: Output, *, label: str = "jobs", enabled: bool = True) -> None:
+    def __init__(self, out: Output, *, label: str = "jobs") -> None:
         self._out = out
         self._label = label
-        self._enabled = enabled
-        self._rich = enabled and out.use_rich and out.stderr_is_tty
+        self._rich = out.use_rich and out.stderr_is_tty
         self._progress: Any = None
         self._task_id: Any = None
         self._last_line = 0.0
@@ -118,16 +117,9 @@ class ProgressDisplay:
     ) -> None:
         self.close()
 
-    @property
-    def last(self) -> ProgressSnapshot | None:
-        """The latest snapshot seen."""
-        return self._last
-
     def update(self, snap: ProgressSnapshot) -> None:
         """Show ``snap`` (cheap; plain lines are throttled)."""
         self._last = snap
-        if not self._enabled:
-            return
         if self._progress is not None:
             self._progress.update(
                 self._task_id,
@@ -161,6 +153,6 @@ class ProgressDisplay:
             progress, self._progress = self._progress, None
             progress.stop()
             return
-        if self._enabled and self._last is not None and not self._printed_final:
+        if self._last is not None and not self._printed_final:
             self._printed_final = True
             self._out.info(format_snapshot(self._last))

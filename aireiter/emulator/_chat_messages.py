@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any, Final
+from typing import Any
 
 from aiohttp import web
 
@@ -40,9 +40,7 @@ from ._chat_logic import (
 )
 from ._wire import json_response
 
-__all__ = ["ANTHROPIC_VERSION", "messages"]
-
-ANTHROPIC_VERSION: Final = "2023-06-01"
+__all__ = ["messages"]
 
 
 def _problem(body: Mapping[str, Any]) -> str | None:

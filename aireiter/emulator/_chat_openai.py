@@ -250,8 +250,6 @@ async def _stream(
     *,
     forever: bool,
 ) -> AsyncGenerator[tuple[str | None, Any], None]:
-    usage: Any = None
-
     def chunk(index: int, delta: Mapping[str, Any], finish: str | None = None) -> Any:
         return {
             **common,
@@ -259,7 +257,7 @@ async def _stream(
             "choices": [
                 {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}
             ],
-            "usage": usage,
+            "usage": None,  # usage comes in its own final chunk, when asked for
         }
 
     completion = 0
