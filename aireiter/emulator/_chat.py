@@ -37,7 +37,6 @@ __all__ = [
     "ChatState",
     "add_chat_routes",
     "anthropic_error",
-    "check_key",
     "known_model",
     "openai_error",
     "paced",
@@ -137,16 +136,6 @@ def anthropic_error(status: int, message: str, *, error_type: str | None = None)
     return json_response(
         {"type": "error", "error": {"type": kind, "message": message}}, status=status
     )
-
-
-def check_key(request: web.Request, *, allow_x_api_key: bool = False) -> bool:
-    """True when the request carries a valid key (bearer, or ``x-api-key`` when allowed)."""
-    if check_bearer(request):
-        return True
-    if allow_x_api_key:
-        key = request.headers.get("x-api-key")
-        return key is not None and key.strip() in request.app[STATE_KEY].api_keys
-    return False
 
 
 def known_model(request: web.Request, model: str) -> bool:

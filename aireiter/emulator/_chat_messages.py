@@ -17,11 +17,11 @@ from typing import Any
 
 from aiohttp import web
 
+from ._auth import check_key
 from ._chat import (
     CHAT_STATE_KEY,
     ChatState,
     anthropic_error,
-    check_key,
     known_model,
     paced,
     read_json_object,

@@ -17,9 +17,9 @@ from typing import Any
 import attrs
 from aiohttp import web
 
+from ._auth import check_key
 from ._chat import (
     CHAT_STATE_KEY,
-    check_key,
     known_model,
     openai_error,
     paced,
