@@ -19,10 +19,10 @@ from typing import Any
 
 from aiohttp import web
 
+from ._auth import check_key
 from ._chat import (
     CHAT_STATE_KEY,
     ChatState,
-    check_key,
     known_model,
     openai_error,
     paced,
