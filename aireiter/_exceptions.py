@@ -49,6 +49,9 @@ __all__ = [
     "ConflictError",
     "InsufficientCreditsError",
     "InternalServerError",
+    "JournalBusyError",
+    "JournalError",
+    "RunAbortedError",
     "NotFoundError",
     "ParamError",
     "ParamIssue",
@@ -305,3 +308,32 @@ class TaskTimeoutError(AIReiterError, TimeoutError):
         self.task = task
         last = f" (last status: {task.status.value})" if task is not None else ""
         super().__init__(f"task {out_task_id} did not finish within {timeout:g} s{last}")
+
+
+class JournalError(AIReiterError):
+    """A job journal cannot be used (damaged, unreadable, of a newer format ...). ``path``
+    names it when it is a file; the message says what to do. Nothing was submitted."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class JournalBusyError(JournalError):
+    """Another live process holds the claims on this journal's unfinished jobs, so this one
+    would have nothing to do (or would pay twice). ``owner`` names the holder."""
+
+    def __init__(self, message: str, *, owner: str, path: str | None = None) -> None:
+        super().__init__(message, path=path)
+        self.owner = owner
+
+
+class RunAbortedError(AIReiterError):
+    """A condition that no retry can fix (a rejected key, an answer that is not the API, a host
+    that cannot be reached) stopped a tracker run at once. Nothing more was submitted; the
+    journal keeps every job for a resume once the cause is fixed. The error that caused it is
+    ``cause`` (and ``__cause__``)."""
+
+    def __init__(self, message: str, *, cause: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
