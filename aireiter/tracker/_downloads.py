@@ -8,9 +8,21 @@ For each URL of a job, :class:`Downloader` writes ``<dir>/<out_task_id><suffix>`
 2. otherwise the body is streamed in chunks to ``<name>.part`` and moved into place with
    :func:`os.replace` only once every byte arrived (and as many as ``Content-Length`` said), so
    a final name never holds a partial file, whatever kills the process;
-3. a connection error, a timeout, a short body, 408/429 or a 5xx is retried up to
-   ``max_retries`` times, waiting ``uniform(0, min(8, 0.5 * 2 ** (n - 1)))`` seconds before
-   retry ``n`` (or the server's ``Retry-After``); other statuses fail at once.
+3. a connection error, a timeout, a short body, an answer that is not HTTP, 408/429 or a 5xx
+   is retried up to ``max_retries`` times, waiting ``uniform(0, min(8, 0.5 * 2 ** (n - 1)))``
+   seconds before retry ``n`` (or the server's ``Retry-After``); other statuses fail at once.
+
+Every failure is a :class:`DownloadError` (typed, never a raw aiohttp or OS error), and so is
+an output URL that is not ``http(s)://host/...`` (``ftp://``, ``file://``, no scheme: refused
+before any request), a redirect to such a URL, and a redirect loop
+(:data:`DEFAULT_DOWNLOAD_MAX_REDIRECTS` redirects in a row): those fail at once.
+
+Sizes are checked on the bytes that crossed the wire. The downloader asks for
+``Accept-Encoding: identity``; a server that compresses anyway (``Content-Encoding: gzip`` or
+``deflate``) is decoded here, the ``Content-Length`` (the compressed length) is compared with
+the compressed bytes received, and the decoded file is what lands on disk. Any other
+encoding fails at once. For such a file the resume check cannot compare sizes, so it is
+fetched again.
 
 At most ``concurrency`` files are in transfer at a time, over all jobs. The downloader has its
 own HTTP session with no credentials at all: output URLs are not the API host and never see
@@ -23,7 +35,8 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Final
@@ -34,13 +47,14 @@ from yarl import URL
 
 from .. import _timing
 from .._constants import OUT_TASK_ID_PATTERN
-from .._exceptions import AIReiterError
+from .._exceptions import AIReiterError, ParamError
 from .._transport._retry import calculate_retry_delay, parse_retry_after, should_retry_status
 
 __all__ = [
     "DEFAULT_DOWNLOAD_CHUNK_BYTES",
     "DEFAULT_DOWNLOAD_CONCURRENCY",
     "DEFAULT_DOWNLOAD_CONNECT_TIMEOUT_S",
+    "DEFAULT_DOWNLOAD_MAX_REDIRECTS",
     "DEFAULT_DOWNLOAD_MAX_RETRIES",
     "DEFAULT_DOWNLOAD_READ_TIMEOUT_S",
     "DownloadError",
@@ -55,9 +69,14 @@ DEFAULT_DOWNLOAD_MAX_RETRIES: Final = 3  # retries after the first attempt, per 
 DEFAULT_DOWNLOAD_CHUNK_BYTES: Final = 64 * 1024  # bytes read and written at a time
 DEFAULT_DOWNLOAD_CONNECT_TIMEOUT_S: Final = 10.0  # TCP + TLS handshake
 DEFAULT_DOWNLOAD_READ_TIMEOUT_S: Final = 60.0  # longest silence while a body streams
+DEFAULT_DOWNLOAD_MAX_REDIRECTS: Final = 10  # redirects followed per file; more is a loop
 _SUFFIX: Final = re.compile(r"\.[A-Za-z0-9]{1,8}")
 _FALLBACK_SUFFIX: Final = ".bin"
 _PART: Final = ".part"
+_HTTP_SCHEMES: Final = frozenset({"http", "https"})
+_IDENTITY: Final = {"Accept-Encoding": "identity"}  # sizes on disk match Content-Length
+_ZLIB_ENCODINGS: Final = frozenset({"gzip", "x-gzip", "deflate"})
+_ZLIB_AUTO_HEADER: Final = 32 + zlib.MAX_WBITS  # zlib.decompressobj: gzip or zlib wrapper
 
 
 class DownloadError(AIReiterError):
@@ -83,9 +102,62 @@ class _Retryable(Exception):
 
 
 class _Fatal(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(f"HTTP {status}")
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
         self.status = status
+
+
+def _check_url(url: object, out_task_id: str) -> str:
+    """``url`` if it is an ``http(s)://host/...`` URL, else :class:`DownloadError`."""
+    text = url if isinstance(url, str) else repr(url)
+    try:
+        parsed = URL(url) if isinstance(url, str) else None
+    except (TypeError, ValueError):
+        parsed = None
+    if parsed is None or parsed.scheme not in _HTTP_SCHEMES or not parsed.host:
+        raise DownloadError(
+            f"output URL {text[:200]!r} of {out_task_id} is not an http(s) URL with a host; "
+            "nothing was fetched",
+            url=text,
+            out_task_id=out_task_id,
+        )
+    return text
+
+
+class _Decoder:
+    """Undoes a ``gzip``/``deflate`` Content-Encoding chunk by chunk, never holding more than
+    ``limit`` decoded bytes at a time (a small body may inflate to a huge one)."""
+
+    def __init__(self, limit: int) -> None:
+        self._zlib = zlib.decompressobj(_ZLIB_AUTO_HEADER)
+        self._limit = limit
+
+    def feed(self, chunk: bytes) -> Iterator[bytes]:
+        """The decoded bytes of ``chunk``, in pieces of at most ``limit`` bytes."""
+        data = self._zlib.decompress(chunk, self._limit)
+        while True:
+            if data:
+                yield data
+            tail = self._zlib.unconsumed_tail
+            if not tail:
+                return
+            data = self._zlib.decompress(tail, self._limit)
+
+    def finish(self) -> bytes:
+        """What is left once the body ended; :class:`_Retryable` if the stream is cut short."""
+        rest = self._zlib.flush()
+        if not self._zlib.eof:
+            raise _Retryable("compressed body cut short", status=200)
+        return rest
+
+
+def _decoder_for(encoding: str | None, limit: int) -> _Decoder | None:
+    name = (encoding or "").strip().lower()
+    if name in ("", "identity"):
+        return None
+    if name in _ZLIB_ENCODINGS:
+        return _Decoder(limit)
+    raise _Fatal(f"the server sent Content-Encoding {name!r}, which the downloader cannot decode")
 
 
 def _suffix(url: str) -> str:
@@ -99,10 +171,15 @@ def _suffix(url: str) -> str:
 def output_filenames(out_task_id: str, urls: Sequence[str]) -> list[str]:
     """The file names the outputs of ``out_task_id`` are saved under (see the module doc).
 
-    Raises :class:`ValueError` for an id that is not a safe file name stem.
+    Raises :class:`~aireiter.ParamError` for an id that is not a safe file name stem.
     """
-    if not OUT_TASK_ID_PATTERN.fullmatch(out_task_id):
-        raise ValueError(f"out_task_id {out_task_id!r} cannot name a file")
+    if not isinstance(out_task_id, str) or not OUT_TASK_ID_PATTERN.fullmatch(out_task_id):
+        raise ParamError.single(
+            "out_task_id",
+            out_task_id,
+            "cannot name a file",
+            allowed="1 to 64 characters from A-Z a-z 0-9 _ -",
+        )
     if len(urls) == 1:
         return [f"{out_task_id}{_suffix(urls[0])}"]
     return [f"{out_task_id}_{n}{_suffix(url)}" for n, url in enumerate(urls, start=1)]
@@ -126,10 +203,19 @@ class Downloader:
         read_timeout_s: float = DEFAULT_DOWNLOAD_READ_TIMEOUT_S,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
-        if concurrency < 1:
-            raise ValueError(f"concurrency must be >= 1, got {concurrency!r}")
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {max_retries!r}")
+        for name, value, low in (
+            ("concurrency", concurrency, 1),
+            ("max_retries", max_retries, 0),
+            ("chunk_bytes", chunk_bytes, 1),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ParamError.single(name, value, "is out of range", allowed=f"an int >= {low}")
+        for name, seconds in (
+            ("connect_timeout_s", connect_timeout_s),
+            ("read_timeout_s", read_timeout_s),
+        ):
+            if not isinstance(seconds, (int, float)) or not seconds > 0:
+                raise ParamError.single(name, seconds, "is out of range", allowed="seconds > 0")
         self.directory = Path(directory)
         self.concurrency = concurrency
         self.max_retries = max_retries
@@ -174,9 +260,7 @@ class Downloader:
         if self._session is None:
             self._owns_session = True
             session = aiohttp.ClientSession(
-                timeout=self._timeout,
-                headers={"Accept-Encoding": "identity"},  # sizes on disk match Content-Length
-                raise_for_status=False,
+                timeout=self._timeout, headers=_IDENTITY, raise_for_status=False
             )
             # aiohttp silently resends a GET once when a pooled connection drops; retries are
             # this downloader's own policy (counted, backed off), as in the API transport.
@@ -189,11 +273,20 @@ class Downloader:
         """Fetch every URL of one job; return the final paths, in the order of ``urls``.
 
         Raises :class:`DownloadError` (after the other files of the job finished) if a file
-        could not be fetched.
+        could not be fetched, at once if a URL is not ``http(s)://host/...``.
         """
+        urls = [_check_url(url, out_task_id) for url in urls]
         names = output_filenames(out_task_id, urls)
         if not self._dir_ready:
-            await anyio.Path(self.directory).mkdir(parents=True, exist_ok=True)
+            try:
+                await anyio.Path(self.directory).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DownloadError(
+                    f"cannot create the download folder {str(self.directory)!r}: "
+                    f"{exc.strerror or exc}",
+                    url=urls[0] if urls else "",
+                    out_task_id=out_task_id,
+                ) from exc
             self._dir_ready = True
         paths = [self.directory / name for name in names]
         if len(urls) == 1:
@@ -232,10 +325,16 @@ class Downloader:
                     await _timing.sleep(calculate_retry_delay(attempt, retry_after=exc.retry_after))
                 except _Fatal as exc:
                     raise DownloadError(
-                        f"download of {path.name} failed: HTTP {exc.status}",
+                        f"download of {path.name} failed: {exc}",
                         url=url,
                         out_task_id=out_task_id,
                         status=exc.status,
+                    ) from exc
+                except OSError as exc:  # the disk side: full, read-only, permissions
+                    raise DownloadError(
+                        f"download of {path.name} failed: cannot write it: {exc.strerror or exc}",
+                        url=url,
+                        out_task_id=out_task_id,
                     ) from exc
                 else:
                     self.files_downloaded += 1
@@ -247,9 +346,13 @@ class Downloader:
         except FileNotFoundError:
             return False
         try:
-            async with self._get_session().head(url, allow_redirects=True) as answer:
-                length = answer.content_length if answer.status == 200 else None
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            async with self._get_session().head(
+                url, headers=_IDENTITY, max_redirects=DEFAULT_DOWNLOAD_MAX_REDIRECTS
+            ) as answer:
+                encoded = answer.headers.get("Content-Encoding", "identity").strip().lower()
+                plain = encoded in ("", "identity")
+                length = answer.content_length if answer.status == 200 and plain else None
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             logger.debug("download: HEAD %s failed (%s); fetching again", path.name, exc)
             return False
         return length is not None and length == size
@@ -259,7 +362,12 @@ class Downloader:
         written = 0
         done = False
         try:
-            async with self._get_session().get(url) as answer:
+            async with self._get_session().get(
+                url,
+                headers=_IDENTITY,
+                auto_decompress=False,  # sizes are checked on the bytes of the wire
+                max_redirects=DEFAULT_DOWNLOAD_MAX_REDIRECTS,
+            ) as answer:
                 status = answer.status
                 if status != 200:
                     headers = answer.headers
@@ -267,18 +375,37 @@ class Downloader:
                         raise _Retryable(
                             f"HTTP {status}", status=status, retry_after=parse_retry_after(headers)
                         )
-                    raise _Fatal(status)
-                expected = answer.content_length
+                    raise _Fatal(f"HTTP {status}", status=status)
+                expected = answer.content_length  # of the encoded body, when there is one
+                decoder = _decoder_for(answer.headers.get("Content-Encoding"), self.chunk_bytes)
+                received = 0
                 async with await anyio.open_file(part, "wb") as out:
                     async for chunk in answer.content.iter_chunked(self.chunk_bytes):
-                        await out.write(chunk)
-                        written += len(chunk)
-            if expected is not None and written != expected:
-                raise _Retryable(f"short body: {written} of {expected} bytes", status=200)
+                        received += len(chunk)
+                        pieces = (chunk,) if decoder is None else decoder.feed(chunk)
+                        for piece in pieces:
+                            await out.write(piece)
+                            written += len(piece)
+                    if decoder is not None and expected in (None, received):
+                        rest = decoder.finish()
+                        await out.write(rest)
+                        written += len(rest)
+            if expected is not None and received != expected:
+                raise _Retryable(f"short body: {received} of {expected} bytes", status=200)
             await anyio.Path(part).replace(path)
             done = True
+        except aiohttp.TooManyRedirects as exc:
+            raise _Fatal(
+                f"{DEFAULT_DOWNLOAD_MAX_REDIRECTS} redirects in a row (a redirect loop?)"
+            ) from exc
+        except (aiohttp.RedirectClientError, aiohttp.InvalidURL) as exc:
+            raise _Fatal(f"redirected to a URL that is not http(s): {exc}") from exc
         except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
             raise _Retryable(f"{type(exc).__name__}: {exc}") from exc
+        except aiohttp.ClientError as exc:  # an answer that is not valid HTTP, and the like
+            raise _Retryable(f"bad answer: {type(exc).__name__}: {exc}") from exc
+        except zlib.error as exc:
+            raise _Retryable(f"compressed body does not decode: {exc}", status=200) from exc
         except asyncio.TimeoutError as exc:
             raise _Retryable("timed out") from exc
         finally:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
-from aireiter import AsyncAIReiter
+from aireiter import AsyncAIReiter, ParamError
 from aireiter.emulator import RunningEmulator, file_bytes
-from aireiter.tracker._downloads import Downloader, DownloadError, output_filenames
+from aireiter.tracker._downloads import (
+    DEFAULT_DOWNLOAD_MAX_REDIRECTS,
+    Downloader,
+    DownloadError,
+    output_filenames,
+)
 from tests.conftest import EmulatorFactory
 
 Serve = Callable[[web.Application], Awaitable[str]]
@@ -68,8 +75,19 @@ def test_output_filenames() -> None:
         "a_2.mp4",
         "a_3.bin",
     ]
-    with pytest.raises(ValueError, match="cannot name a file"):
+    with pytest.raises(ParamError, match="cannot name a file"):
         output_filenames("../etc/passwd", ["http://h/x.png"])
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"concurrency": 0}, {"max_retries": -1}, {"chunk_bytes": 0}, {"read_timeout_s": 0}],
+)
+def test_bad_downloader_options_are_param_errors(tmp_path: Path, options: dict[str, int]) -> None:
+    """A bad option is a ParamError naming it, not a bare ValueError."""
+    with pytest.raises(ParamError) as info:
+        Downloader(tmp_path, **options)
+    assert info.value.field == next(iter(options))
 
 
 async def test_downloads_every_output_with_exact_bytes(
@@ -225,3 +243,144 @@ async def test_concurrency_is_bounded_and_no_credentials_are_sent(
     assert len(headers) == 20
     assert all("Authorization" not in h for h in headers)
     assert all(p.stat().st_size == 1000 for paths in results for p in paths)
+
+
+@pytest.mark.usefixtures("testing_sleeps")
+@pytest.mark.parametrize(
+    ("encoding", "compress"), [("gzip", gzip.compress), ("deflate", zlib.compress)]
+)
+async def test_compressed_output_is_decoded_and_sized_on_the_wire(
+    serve: Serve, tmp_path: Path, encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    """A server that compresses although asked for identity: Content-Length (the compressed
+    length) is checked on the compressed bytes, the decoded file lands on disk; a compressed
+    stream cut short is retried, never kept."""
+    body = bytes(range(256)) * 2000  # 512 KB, compresses well
+    packed = compress(body)
+    calls = 0
+
+    async def encoded(request: web.Request) -> web.Response:
+        nonlocal calls
+        calls += 1
+        data = packed[: len(packed) // 2] if calls == 1 else packed  # the first one cut short
+        assert request.headers.get("Accept-Encoding") == "identity"
+        return web.Response(body=data, headers={"Content-Encoding": encoding})
+
+    app = web.Application()
+    app.router.add_get("/o/clip.mp4", encoded)
+    base = await serve(app)
+    async with Downloader(tmp_path, max_retries=2, chunk_bytes=4096) as downloader:
+        (final,) = await downloader.download("zipped", [f"{base}/o/clip.mp4"])
+    assert final.read_bytes() == body
+    assert calls == 2
+    assert downloader.retries == 1
+    assert downloader.bytes_downloaded == len(body)
+    assert entries(tmp_path) == ["zipped.mp4"]
+
+
+async def test_an_encoding_it_cannot_decode_fails_at_once(serve: Serve, tmp_path: Path) -> None:
+    """Content-Encoding br (never asked for) is a DownloadError after one request."""
+    calls = 0
+
+    async def brotli(request: web.Request) -> web.Response:
+        nonlocal calls
+        calls += 1
+        return web.Response(body=b"\x8b\x02\x80abc\x03", headers={"Content-Encoding": "br"})
+
+    app = web.Application()
+    app.router.add_get("/o/a.png", brotli)
+    base = await serve(app)
+    async with Downloader(tmp_path, max_retries=3) as downloader:
+        with pytest.raises(DownloadError, match="'br'"):
+            await downloader.download("br", [f"{base}/o/a.png"])
+    assert calls == 1
+    assert entries(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://127.0.0.1/out/a.png",
+        "127.0.0.1/out/a.png",
+        "//127.0.0.1/out/a.png",
+        "file:///etc/passwd",
+        "http:///no-host.png",
+        "",
+        "http://[::1/broken.png",
+    ],
+)
+async def test_a_url_that_is_not_http_is_a_download_error(tmp_path: Path, url: str) -> None:
+    """ftp://, file://, no scheme, no host, an unparsable URL: DownloadError, no request."""
+    async with Downloader(tmp_path / "out") as downloader:
+        with pytest.raises(DownloadError) as info:
+            await downloader.download("odd", [url])
+        assert downloader._session is None  # no HTTP session was even needed
+    assert info.value.out_task_id == "odd"
+    assert info.value.status is None
+    assert not (tmp_path / "out").exists()
+
+
+async def test_bad_redirects_are_download_errors(serve: Serve, tmp_path: Path) -> None:
+    """A redirect to file:// or ftp://, and a redirect loop, fail at once as DownloadError
+    (never a raw aiohttp error, never a retry, never a local file read)."""
+    hits: dict[str, int] = {}
+
+    async def redirect(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        hits[name] = hits.get(name, 0) + 1
+        target = {
+            "to-file": "file:///etc/passwd",
+            "to-ftp": "ftp://127.0.0.1/x.png",
+            "loop": "/r/loop",
+        }[name]
+        raise web.HTTPFound(target)
+
+    app = web.Application()
+    app.router.add_get("/r/{name}", redirect)
+    base = await serve(app)
+    async with Downloader(tmp_path, max_retries=3) as downloader:
+        for name in ("to-file", "to-ftp", "loop"):
+            with pytest.raises(DownloadError) as info:
+                await downloader.download(name, [f"{base}/r/{name}"])
+            assert info.value.out_task_id == name
+        assert downloader.retries == 0
+    assert hits["to-file"] == 1
+    assert hits["to-ftp"] == 1
+    assert hits["loop"] == DEFAULT_DOWNLOAD_MAX_REDIRECTS  # each redirect followed once
+    assert entries(tmp_path) == []
+
+
+@pytest.mark.usefixtures("testing_sleeps")
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"this is not HTTP at all\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n",
+        b"HTTP/1.1 99999 Whatever\r\nContent-Length: 3\r\n\r\nabc",
+    ],
+)
+async def test_a_malformed_answer_is_a_download_error(tmp_path: Path, answer: bytes) -> None:
+    """An answer that is not valid HTTP is retried, then a DownloadError; no file is left."""
+    hits = 0
+
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal hits
+        hits += 1
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(garbage, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with Downloader(tmp_path, max_retries=1) as downloader:
+            with pytest.raises(DownloadError) as info:
+                await downloader.download("junk", [f"http://127.0.0.1:{port}/a.png"])
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert info.value.out_task_id == "junk"
+    assert hits == 2
+    assert entries(tmp_path) == []
