@@ -13,7 +13,14 @@ import sys
 from collections.abc import Sequence
 
 from ._app import run_emulator
-from ._config import DEFAULT_API_KEY, EmulatorConfig, FaultConfig
+from ._config import (
+    DEFAULT_API_KEY,
+    DEFAULT_SLOW_RECORD_S,
+    DUPLICATE_ID_MODES,
+    TIMESTAMP_FORMATS,
+    EmulatorConfig,
+    FaultConfig,
+)
 
 __all__ = ["build_parser", "config_from_args", "main", "serve"]
 
@@ -52,7 +59,42 @@ def build_parser(prog: str = "python -m aireiter.emulator") -> argparse.Argument
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of failures and faults")
     parser.add_argument(
-        "--no-validate", action="store_true", help="accept params the model spec rejects"
+        "--no-validate", action="store_true", help="accept params the model catalogue rejects"
+    )
+    parser.add_argument(
+        "--slow-record-rate",
+        type=float,
+        default=0.0,
+        help="fraction of submits held --slow-record-s seconds before the task is recorded",
+    )
+    parser.add_argument(
+        "--slow-record-s",
+        type=float,
+        default=DEFAULT_SLOW_RECORD_S,
+        help="seconds a slow-recording submit is held (default %(default)s)",
+    )
+    parser.add_argument(
+        "--duplicate-id",
+        choices=DUPLICATE_ID_MODES,
+        default="conflict",
+        help="answer to a reused out_task_id: 409 conflict (default), the existing task, "
+        "or accept a second task under the id",
+    )
+    parser.add_argument(
+        "--timestamp-format",
+        choices=TIMESTAMP_FORMATS,
+        default="iso",
+        help="how created_at/completed_at are written (default iso)",
+    )
+    parser.add_argument(
+        "--gzip-outputs",
+        action="store_true",
+        help="serve output files with Content-Encoding: gzip",
+    )
+    parser.add_argument(
+        "--html-everywhere",
+        action="store_true",
+        help="answer every /api/ route with the HTML marketing page (a wrong base URL)",
     )
     return parser
 
@@ -67,7 +109,17 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         failure_rate=args.failure_rate,
         seed=args.seed,
         validate_params=not args.no_validate,
-        faults=FaultConfig.uniform(args.fault_rate, latency_s=args.latency, seed=args.seed),
+        faults=FaultConfig.uniform(
+            args.fault_rate,
+            latency_s=args.latency,
+            seed=args.seed,
+            slow_record_rate=args.slow_record_rate,
+            slow_record_s=args.slow_record_s,
+        ),
+        duplicate_id=args.duplicate_id,
+        timestamp_format=args.timestamp_format,
+        gzip_outputs=args.gzip_outputs,
+        html_everywhere=args.html_everywhere,
     )
 
 

@@ -37,6 +37,10 @@ def _add_chat_routes(app: web.Application) -> None:
         add_chat_routes(app)
 
 
+async def _stop_background(app: web.Application) -> None:
+    await app[STATE_KEY].stop_background()
+
+
 def create_app(config: EmulatorConfig | None = None) -> web.Application:
     """The emulator as an aiohttp application; its state is ``app[STATE_KEY]``.
 
@@ -52,6 +56,7 @@ def create_app(config: EmulatorConfig | None = None) -> web.Application:
     app.on_response_prepare.append(add_request_id)
     app.on_startup.append(scheduler.start)
     app.on_cleanup.append(scheduler.stop)
+    app.on_cleanup.append(_stop_background)
     add_task_routes(app)
     app.router.add_get("/files/{out_task_id}/{name}", serve_file)
     _add_chat_routes(app)

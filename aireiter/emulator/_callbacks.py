@@ -139,7 +139,7 @@ class CallbackScheduler:
             self._state.callbacks_sent.append(CallbackRecord(task.out_task_id, status, REFUSED))
             return
         base = self._state.base_url or "http://127.0.0.1"
-        body = json_bytes(task.data_at(task.done_at, base))
+        body = json_bytes(self._state.task_data(task, task.done_at, base))
         self._ready.append(_Delivery(task, url, body))
         self.poke()
 

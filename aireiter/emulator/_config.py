@@ -17,16 +17,31 @@ __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_FAULT_PATHS",
     "DEFAULT_IMAGE_DURATION_S",
+    "DEFAULT_SLOW_RECORD_S",
     "DEFAULT_VIDEO_DURATION_S",
+    "DUPLICATE_ID_MODES",
     "FAULT_KINDS",
+    "OUTAGE_KINDS",
+    "TASK_PATHS",
+    "TIMESTAMP_FORMATS",
+    "DuplicateIdMode",
     "EmulatorConfig",
     "FaultConfig",
     "FaultKind",
     "ManualClock",
+    "OutageKind",
+    "TimestampFormat",
 ]
 
 FaultKind = Literal[
-    "error_5xx", "rate_limit", "reset_before", "reset_after", "malformed", "html", "latency"
+    "error_5xx",
+    "rate_limit",
+    "reset_before",
+    "reset_after",
+    "malformed",
+    "html",
+    "latency",
+    "slow_record",
 ]
 FAULT_KINDS: Final[tuple[FaultKind, ...]] = (
     "error_5xx",
@@ -36,14 +51,30 @@ FAULT_KINDS: Final[tuple[FaultKind, ...]] = (
     "malformed",
     "html",
     "latency",
+    "slow_record",
 )
 """Every fault :meth:`EmulatorState.inject` accepts."""
 
+OutageKind = Literal["5xx", "reset", "silent"]
+OUTAGE_KINDS: Final[tuple[OutageKind, ...]] = ("5xx", "reset", "silent")
+"""How task API requests fail during :meth:`EmulatorState.start_outage`."""
+
+TimestampFormat = Literal["iso", "epoch_ms", "epoch_us"]
+TIMESTAMP_FORMATS: Final[tuple[TimestampFormat, ...]] = ("iso", "epoch_ms", "epoch_us")
+"""How ``created_at``/``completed_at`` are written: ISO-8601, or integer Unix ms/us."""
+
+DuplicateIdMode = Literal["conflict", "return_existing", "accept"]
+DUPLICATE_ID_MODES: Final[tuple[DuplicateIdMode, ...]] = ("conflict", "return_existing", "accept")
+"""What a submit reusing an ``out_task_id`` gets (the API's behaviour is undocumented)."""
+
 DEFAULT_API_KEY = "test-key"
-DEFAULT_FAULT_PATHS: Final = (SUBMIT_PATH, QUERY_PATH, BALANCE_PATH)
+TASK_PATHS: Final = (SUBMIT_PATH, QUERY_PATH, BALANCE_PATH)
+"""The task API's routes: submit (first), query, balance."""
+DEFAULT_FAULT_PATHS: Final = TASK_PATHS
 DEFAULT_IMAGE_DURATION_S = 30.0  # an image model the spec gives no typical duration for
 DEFAULT_VIDEO_DURATION_S = 120.0  # a video model the spec gives no typical duration for
 DEFAULT_INJECTED_LATENCY_S = 1.0  # an injected "latency" fault when latency_s is 0
+DEFAULT_SLOW_RECORD_S = 2.0  # how long a "slow_record" submit is held before it is recorded
 DEFAULT_CALLBACK_BACKOFF_S = 0.1  # first wait before a failed callback is retried; doubles
 DEFAULT_CALLBACK_TIMEOUT_S = 5.0  # one callback POST, connect to last byte
 DEFAULT_PENDING_FRACTION = 0.2  # share of a task's duration it reports "pending"
@@ -55,6 +86,14 @@ def _rate(name: str) -> Any:
     def check(_instance: object, _attribute: object, value: float) -> None:
         if not 0.0 <= value <= 1.0:
             raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
+
+    return check
+
+
+def _one_of(allowed: tuple[str, ...]) -> Any:
+    def check(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in allowed:
+            raise ValueError(f"{attribute.name} must be one of {', '.join(allowed)}; got {value!r}")
 
     return check
 
@@ -79,7 +118,9 @@ class FaultConfig:
     Each ``*_rate`` is the chance that one request gets that fault; at most one fault applies
     per request. ``paths`` match a request path exactly or as a prefix ending at ``/``
     (``"/api/v1"`` covers ``/api/v1/chat/completions``). ``latency_s`` delays every matching
-    request. ``retry_after_s`` is the ``Retry-After`` header of a 429.
+    request. ``retry_after_s`` is the ``Retry-After`` header of a 429. A ``slow_record`` submit
+    is held ``slow_record_s`` seconds and only then recorded (on other paths the draw is plain
+    latency of that length).
     """
 
     error_rate: float = attrs.field(default=0.0, validator=_rate("error_rate"))
@@ -89,6 +130,8 @@ class FaultConfig:
     reset_after_rate: float = attrs.field(default=0.0, validator=_rate("reset_after_rate"))
     malformed_rate: float = attrs.field(default=0.0, validator=_rate("malformed_rate"))
     html_rate: float = attrs.field(default=0.0, validator=_rate("html_rate"))
+    slow_record_rate: float = attrs.field(default=0.0, validator=_rate("slow_record_rate"))
+    slow_record_s: float = attrs.field(default=DEFAULT_SLOW_RECORD_S, validator=_non_negative)
     latency_s: float = attrs.field(default=0.0, validator=_non_negative)
     paths: tuple[str, ...] = attrs.field(default=DEFAULT_FAULT_PATHS, converter=_strings)
     seed: int = 0
@@ -107,6 +150,7 @@ class FaultConfig:
             + self.reset_after_rate
             + self.malformed_rate
             + self.html_rate
+            + self.slow_record_rate
         )
 
     @classmethod
@@ -137,6 +181,13 @@ class EmulatorConfig:
 
     ``clock`` (default :func:`time.monotonic`) is the time source of the task lifecycle; a
     :class:`ManualClock` makes it step only when a test says so.
+
+    Wire variants where the docs are silent or the real API may differ: ``timestamp_format``
+    (``"iso"``, ``"epoch_ms"``, ``"epoch_us"``), ``gzip_outputs`` (output files sent with
+    ``Content-Encoding: gzip``), ``duplicate_id`` (a reused ``out_task_id``: ``"conflict"``
+    409, ``"return_existing"`` 200 with the existing task, ``"accept"`` a second task under the
+    same id) and ``html_everywhere`` (every ``/api/`` route answers the HTML marketing page,
+    as a wrong base URL would).
     """
 
     api_keys: tuple[str, ...] = attrs.field(
@@ -167,6 +218,14 @@ class EmulatorConfig:
     )
     free_quota: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
     clock: Callable[[], float] | None = attrs.field(default=None, eq=False)
+    timestamp_format: TimestampFormat = attrs.field(
+        default="iso", validator=_one_of(TIMESTAMP_FORMATS)
+    )
+    gzip_outputs: bool = False
+    duplicate_id: DuplicateIdMode = attrs.field(
+        default="conflict", validator=_one_of(DUPLICATE_ID_MODES)
+    )
+    html_everywhere: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not self.api_keys or not all(isinstance(k, str) and k for k in self.api_keys):

@@ -19,7 +19,10 @@ What each kind does:
 - ``html``: HTTP 200 with the HTML marketing page; not processed;
 - ``latency``: the request waits ``latency_s`` (or the ``seconds`` given to ``inject``, 1 s by
   default) and is then handled normally. ``FaultConfig.latency_s`` delays every matching
-  request on top of that.
+  request on top of that;
+- ``slow_record``: a submit is held ``seconds`` (default ``FaultConfig.slow_record_s``) and
+  only then recorded, even when the client has gone away meanwhile; until then a query for
+  its ``out_task_id`` answers "api task not found". On any other path it is plain latency.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import socket
 import struct
 from collections import deque
 from contextlib import suppress
-from typing import Final
+from typing import Final, NamedTuple
 
 from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
@@ -38,7 +41,14 @@ from aiohttp.web_request import BaseRequest
 from ._config import DEFAULT_INJECTED_LATENCY_S, FAULT_KINDS, FaultConfig, FaultKind
 from ._wire import json_response
 
-__all__ = ["DropConnection", "FaultPlan", "path_matches", "rate_limited", "server_error"]
+__all__ = [
+    "DropConnection",
+    "FaultPick",
+    "FaultPlan",
+    "path_matches",
+    "rate_limited",
+    "server_error",
+]
 
 _LINGER_RESET: Final = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() sends a RST
 _RANDOM_KINDS: Final[tuple[FaultKind, ...]] = (
@@ -48,7 +58,17 @@ _RANDOM_KINDS: Final[tuple[FaultKind, ...]] = (
     "reset_after",
     "malformed",
     "html",
+    "slow_record",
 )
+
+
+class FaultPick(NamedTuple):
+    """A request's fault: its kind (``None``: none), the seconds to delay it first, and for
+    ``slow_record`` the seconds to hold the submit before recording it."""
+
+    kind: FaultKind | None
+    delay_s: float
+    hold_s: float = 0.0
 
 
 def path_matches(path: str, pattern: str) -> bool:
@@ -98,7 +118,12 @@ class FaultPlan:
         if count < 1:
             raise ValueError(f"count must be >= 1, got {count!r}")
         if seconds is None:
-            seconds = self.config.latency_s or DEFAULT_INJECTED_LATENCY_S
+            if kind == "slow_record":
+                seconds = self.config.slow_record_s
+            else:
+                seconds = self.config.latency_s or DEFAULT_INJECTED_LATENCY_S
+        elif seconds < 0:
+            raise ValueError(f"seconds must be >= 0, got {seconds!r}")
         self._forced.append(_Forced(kind, path, count, seconds))
 
     def clear(self) -> None:
@@ -108,8 +133,8 @@ class FaultPlan:
     def _in_paths(self, path: str) -> bool:
         return any(path_matches(path, pattern) for pattern in self._paths)
 
-    def pick(self, path: str) -> tuple[FaultKind | None, float]:
-        """The fault for a request on ``path`` (or ``None``) and the seconds to delay it."""
+    def pick(self, path: str) -> FaultPick:
+        """The fault for a request on ``path``: kind (or ``None``), delay, hold."""
         in_paths = self._in_paths(path)
         delay = self.config.latency_s if in_paths else 0.0
         for forced in self._forced:
@@ -120,11 +145,13 @@ class FaultPlan:
                 if forced.remaining <= 0:
                     self._forced.remove(forced)
                 if forced.kind == "latency":
-                    return None, delay + forced.seconds
-                return forced.kind, delay
+                    return FaultPick(None, delay + forced.seconds)
+                if forced.kind == "slow_record":
+                    return FaultPick("slow_record", delay, forced.seconds)
+                return FaultPick(forced.kind, delay)
         config = self.config
         if not in_paths or config.total_rate <= 0:
-            return None, delay
+            return FaultPick(None, delay)
         draw = self._rng.random()
         rates = (
             config.error_rate,
@@ -133,12 +160,14 @@ class FaultPlan:
             config.reset_after_rate,
             config.malformed_rate,
             config.html_rate,
+            config.slow_record_rate,
         )
         for kind, rate in zip(_RANDOM_KINDS, rates, strict=True):
             if draw < rate:
-                return kind, delay
+                hold = config.slow_record_s if kind == "slow_record" else 0.0
+                return FaultPick(kind, delay, hold)
             draw -= rate
-        return None, delay
+        return FaultPick(None, delay)
 
     def server_error_status(self) -> int:
         """500 or 503, drawn from the plan's seeded generator."""

@@ -5,10 +5,13 @@ an MP4 ``ftyp`` box) followed by filler derived from the task id and file name, 
 configured size (``output_bytes_image`` / ``output_bytes_video``). The same URL always
 serves the same bytes; different files differ. Files exist only once their task completed;
 anything else is a 404. No key is needed (output URLs are public, as the API's CDN URLs are).
+With ``gzip_outputs`` the body is gzip-compressed and sent with ``Content-Encoding: gzip``
+(``Content-Length`` is then the compressed length), as some CDNs do.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import struct
 import zlib
@@ -68,7 +71,10 @@ async def serve_file(request: web.Request) -> web.Response:
     ext = name.rpartition(".")[2]
     config = state.config
     size = config.output_bytes_video if task.kind == "video" else config.output_bytes_image
-    return web.Response(
-        body=file_bytes(out_task_id, name, size),
-        content_type=CONTENT_TYPES.get(ext, "application/octet-stream"),
-    )
+    body = file_bytes(out_task_id, name, size)
+    response = web.Response(content_type=CONTENT_TYPES.get(ext, "application/octet-stream"))
+    if config.gzip_outputs:
+        body = gzip.compress(body, mtime=0)
+        response.headers["Content-Encoding"] = "gzip"
+    response.body = body
+    return response

@@ -8,16 +8,22 @@ Submit checks, in order (each failure is HTTP 200 with the envelope shown):
 3. the top-level fields: ``model`` a non-empty string, ``params`` an object, ``out_task_id``
    matching ``[A-Za-z0-9_-]{1,64}``, ``callback_url`` an http(s) URL, ``metadata`` an
    object (400, the message starts with the field's name);
-4. ``out_task_id`` not used before (409 ``out_task_id already exists``; nothing is created);
+4. ``out_task_id`` not used before; a reused one gets what ``duplicate_id`` says: 409
+   ``out_task_id already exists`` and nothing created (``"conflict"``), the existing task's
+   submit data (``"return_existing"``), or a second task under the id (``"accept"``);
 5. the model is known (400 ``model not found: <name>``);
 6. the params are valid for the model, when ``validate_params`` (400 naming model, fields
    and allowed values);
 7. the estimated credits fit in the balance left after unfinished tasks (433
    ``not enough credits`` with ``"ok": true``).
+
+A ``slow_record`` fault holds the submit first and runs these checks (and records the task)
+only afterwards, in a task of its own that the client going away does not cancel.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -28,6 +34,7 @@ from yarl import URL
 from .._constants import BALANCE_PATH, OUT_TASK_ID_PATTERN, QUERY_PATH, SUBMIT_PATH
 from ._auth import check_bearer
 from ._catalog import params_problem, resolve_model
+from ._middleware import HOLD_KEY
 from ._state import STATE_KEY, EmulatorState
 from ._wire import (
     INSUFFICIENT_CREDITS,
@@ -92,9 +99,12 @@ def _create(state: EmulatorState, body: Mapping[str, Any]) -> web.Response:
     model: str = body["model"]
     params: dict[str, Any] = body["params"]
     out_task_id: str = body["out_task_id"]
-    if out_task_id in state.tasks:
-        return error_envelope(409, "out_task_id already exists")
     config = state.config
+    existing = state.tasks.get(out_task_id)
+    if existing is not None and config.duplicate_id != "accept":
+        if config.duplicate_id == "return_existing":
+            return ok_envelope(existing.submit_data(str(state.task_status(out_task_id))))
+        return error_envelope(409, "out_task_id already exists")
     info = resolve_model(model, accept_unknown=config.accept_unknown_models)
     if info is None:
         return error_envelope(400, f"model not found: {model}")
@@ -119,6 +129,18 @@ def _create(state: EmulatorState, body: Mapping[str, Any]) -> web.Response:
     return ok_envelope(task.submit_data())
 
 
+def _answer(state: EmulatorState, body: Mapping[str, Any]) -> web.Response:
+    try:
+        return _create(state, body)
+    except _BadRequest as error:
+        return error_envelope(400, str(error))
+
+
+async def _held(state: EmulatorState, body: Mapping[str, Any], hold_s: float) -> web.Response:
+    await asyncio.sleep(hold_s)
+    return _answer(state, body)
+
+
 async def submit(request: web.Request) -> web.Response:
     """``POST /api/openapi/submit``: create a task (see the module docstring)."""
     if not check_bearer(request):
@@ -126,12 +148,15 @@ async def submit(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     try:
         body = await _json_object(request)
-        out_task_id = body.get("out_task_id")
-        if isinstance(out_task_id, str):
-            state.submit_requests[out_task_id] += 1
-        return _create(state, body)
     except _BadRequest as error:
         return error_envelope(400, str(error))
+    out_task_id = body.get("out_task_id")
+    if isinstance(out_task_id, str):
+        state.submit_requests[out_task_id] += 1
+    hold_s = request.get(HOLD_KEY)
+    if hold_s is not None:
+        return await state.shielded(_held(state, body, hold_s))
+    return _answer(state, body)
 
 
 async def query(request: web.Request) -> web.Response:
@@ -157,7 +182,7 @@ async def query(request: web.Request) -> web.Response:
     if task is None:
         return error_envelope(400, TASK_NOT_FOUND)
     now = state.settle()
-    return ok_envelope(task.data_at(now, _base_url(request)))
+    return ok_envelope(state.task_data(task, now, _base_url(request)))
 
 
 async def balance(request: web.Request) -> web.Response:

@@ -9,14 +9,16 @@ scheduler) settles first, so what is charged is always consistent with what is r
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import heapq
 import itertools
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Coroutine, Mapping
+from contextlib import suppress
+from typing import Any, NamedTuple, TypeVar
 
 from aiohttp import web
 
@@ -24,14 +26,18 @@ from ._catalog import ModelInfo, output_count
 from ._config import (
     DEFAULT_IMAGE_DURATION_S,
     DEFAULT_VIDEO_DURATION_S,
+    OUTAGE_KINDS,
     EmulatorConfig,
     FaultKind,
     ManualClock,
+    OutageKind,
 )
 from ._faults import FaultPlan
 from ._pricing import estimate_credits
 from ._task import EmulatedTask, TaskStatusName
-from ._wire import iso_utc
+from ._wire import format_time
+
+_T = TypeVar("_T")
 
 __all__ = ["FAIL_MARKER", "STATE_KEY", "CallbackRecord", "EmulatorState", "LedgerEntry"]
 
@@ -58,8 +64,18 @@ class CallbackRecord(NamedTuple):
     outcome: int | str
 
 
-def _digest(seed: int, out_task_id: str) -> bytes:
-    return hashlib.blake2b(f"{seed}:{out_task_id}".encode(), digest_size=24).digest()
+def _digest(seed: int, out_task_id: str, generation: int = 0) -> bytes:
+    key = f"{seed}:{out_task_id}" if generation == 0 else f"{seed}:{out_task_id}#{generation}"
+    return hashlib.blake2b(key.encode(), digest_size=24).digest()
+
+
+class _Outage:
+    __slots__ = ("kind", "over", "until")
+
+    def __init__(self, kind: OutageKind, until: float) -> None:
+        self.kind = kind
+        self.until = until
+        self.over = asyncio.Event()
 
 
 class EmulatorState:
@@ -67,9 +83,12 @@ class EmulatorState:
 
     Counters (plain :class:`collections.Counter`, so a missing key reads 0):
 
-    - ``submit_counts[out_task_id]``: tasks *created* (0 or 1 per id);
-    - ``submit_requests[out_task_id]``: submit requests the handler saw for the id (faults
-      that drop a request before it is processed are not counted);
+    - ``submits_recorded[out_task_id]``: how many times a task was recorded (created) under
+      the id: 0 or 1, or more with ``duplicate_id="accept"``; ``submit_counts`` is the same
+      counter under its older name;
+    - ``submit_requests[out_task_id]``: submit requests received for the id, whatever their
+      outcome (faults that turn a request away before the handler reads its body, such as
+      ``reset_before``, ``error_5xx`` or an outage, are not counted);
     - ``query_counts[out_task_id]``: query requests the handler saw for the id;
     - ``request_counts[(method, path)]``: every request that reached the server, faulted or not.
     """
@@ -80,8 +99,11 @@ class EmulatorState:
         self.api_keys = frozenset(config.api_keys)
         self.faults = FaultPlan(config.faults)
         self.tasks: dict[str, EmulatedTask] = {}
-        self.submit_counts: Counter[str] = Counter()
+        self.submits_recorded: Counter[str] = Counter()
+        self.submit_counts = self.submits_recorded  # the older name of the same counter
         self.submit_requests: Counter[str] = Counter()
+        self.forced_statuses: dict[str, str] = {}
+        self.held_requests = 0  # requests a silent outage holds right now
         self.query_counts: Counter[str] = Counter()
         self.request_counts: Counter[tuple[str, str]] = Counter()
         self.callbacks_sent: list[CallbackRecord] = []
@@ -98,6 +120,11 @@ class EmulatorState:
         self._seq = itertools.count()
         self._request_seq = itertools.count(1)
         self._wall_offset = time.time() - self.clock()
+        self._outage: _Outage | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        manual = self.manual_clock
+        if manual is not None:
+            manual.subscribe(self._clock_moved)
 
     # --- time -----------------------------------------------------------------------------
     @property
@@ -167,7 +194,8 @@ class EmulatorState:
         """Store a new task (the caller checked the id is free and the credits suffice)."""
         created = self.clock() if now is None else now
         duration = self.duration_s(info)
-        digest = _digest(self.config.seed, out_task_id)
+        config = self.config
+        digest = _digest(config.seed, out_task_id, self.submits_recorded[out_task_id])
         task_id = "order_" + base64.urlsafe_b64encode(digest[8:]).decode()[:21]
         done_at = created + duration
         task = EmulatedTask(
@@ -182,15 +210,15 @@ class EmulatorState:
             created=created,
             pending_until=created + duration * self.config.pending_fraction,
             done_at=done_at,
-            created_at=iso_utc(self.wall_time(created)),
-            completed_at=iso_utc(self.wall_time(done_at)),
+            created_at=format_time(self.wall_time(created), config.timestamp_format),
+            completed_at=format_time(self.wall_time(done_at), config.timestamp_format),
             error=self._failure(digest, params),
             estimated_credits=estimated_credits,
             outputs=outputs,
         )
         self.tasks[out_task_id] = task
         self._by_task_id[task_id] = task
-        self.submit_counts[out_task_id] += 1
+        self.submits_recorded[out_task_id] += 1
         self._outstanding += estimated_credits
         seq = next(self._seq)
         heapq.heappush(self._due, (done_at, seq, task))
@@ -212,10 +240,15 @@ class EmulatorState:
             return self._by_task_id.get(task_id)
         return None
 
-    def task_status(self, out_task_id: str) -> TaskStatusName:
+    def task_status(self, out_task_id: str) -> TaskStatusName | str:
         """The status a query would report for ``out_task_id`` now (``KeyError`` if unknown)."""
         now = self.settle()
-        return self.tasks[out_task_id].status_at(now)
+        forced = self.forced_statuses.get(out_task_id)
+        return forced if forced is not None else self.tasks[out_task_id].status_at(now)
+
+    def task_data(self, task: EmulatedTask, now: float, base_url: str) -> dict[str, Any]:
+        """The query ``data`` of ``task`` at ``now`` (a forced status applied)."""
+        return task.data_at(now, base_url, forced_status=self.forced_statuses.get(task.out_task_id))
 
     # --- settling and credits ---------------------------------------------------------------
     def settle(self, now: float | None = None) -> float:
@@ -232,7 +265,7 @@ class EmulatorState:
     def _settle(self, task: EmulatedTask) -> None:
         task.settled = True
         self._outstanding -= task.estimated_credits
-        if not task.fails:
+        if not task.fails and task.out_task_id not in self.forced_statuses:
             credits = task.estimated_credits
             task.credits_used = credits
             self._balance -= credits
@@ -288,8 +321,77 @@ class EmulatorState:
         seconds: float | None = None,
     ) -> None:
         """Force fault ``kind`` on the next ``count`` requests on ``path`` (``None``: any of
-        ``FaultConfig.paths``). ``seconds`` is the delay of a ``latency`` fault."""
+        ``FaultConfig.paths``). ``seconds`` is the delay of a ``latency`` fault, or how long a
+        ``slow_record`` submit is held before it is recorded."""
         self.faults.inject(kind, path, count, seconds)
+
+    def force_status(self, out_task_id: str, status: str) -> None:
+        """From now on, queries (and callbacks) of ``out_task_id`` report ``status``, any
+        string (e.g. ``"cancelled"``, which the docs never mention), for good. The task then
+        reads as one still running (no outputs, no error) and is never charged. The id need
+        not exist yet."""
+        if not isinstance(status, str):
+            raise ValueError(f"status must be a string, got {status!r}")
+        self.forced_statuses[out_task_id] = status
+
+    # --- outages ----------------------------------------------------------------------------
+    def start_outage(self, seconds: float, kind: OutageKind = "5xx") -> None:
+        """Make every task API request (submit, query, balance) fail for ``seconds`` of the
+        emulator's clock: ``"5xx"`` answers HTTP 503, ``"reset"`` drops the connection,
+        ``"silent"`` holds the request unanswered until the outage ends (then handles it, if
+        the client is still there). Replaces any outage in progress."""
+        if kind not in OUTAGE_KINDS:
+            raise ValueError(f"unknown outage kind {kind!r}; allowed: {', '.join(OUTAGE_KINDS)}")
+        if not seconds > 0:
+            raise ValueError(f"seconds must be > 0, got {seconds!r}")
+        self.end_outage()
+        self._outage = _Outage(kind, self.clock() + seconds)
+
+    def end_outage(self) -> None:
+        """End the outage in progress now (held ``"silent"`` requests go on)."""
+        outage, self._outage = self._outage, None
+        if outage is not None:
+            outage.over.set()
+
+    @property
+    def outage_kind(self) -> OutageKind | None:
+        """The kind of the outage in progress, or ``None``."""
+        outage = self._outage
+        if outage is None:
+            return None
+        if self.clock() >= outage.until:
+            self.end_outage()
+            return None
+        return outage.kind
+
+    async def wait_outage_over(self) -> None:
+        """Return once no outage is in progress (at its end on the clock, or ``end_outage``)."""
+        while self.outage_kind is not None:
+            outage = self._outage
+            assert outage is not None
+            timeout = None if self.manual_clock is not None else outage.until - self.clock()
+            with suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(outage.over.wait(), timeout)
+
+    def _clock_moved(self) -> None:
+        _ = self.outage_kind  # ends an outage whose time is up, waking held requests
+
+    # --- background work ----------------------------------------------------------------------
+    async def shielded(self, work: Coroutine[Any, Any, _T]) -> _T:
+        """Run ``work`` in its own task and await it; if the caller is cancelled (a client gone
+        away), the work still runs to its end."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return await asyncio.shield(task)
+
+    async def stop_background(self) -> None:
+        """Cancel background work still running (the app is stopping)."""
+        tasks = list(self._background)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.end_outage()
 
     def add_credits(self, credits: float) -> float:
         """Top the balance up by ``credits`` (negative takes some away); the new balance."""
@@ -298,7 +400,7 @@ class EmulatorState:
 
     def reset_counts(self) -> None:
         """Zero every counter (tasks, credits and callbacks are kept)."""
-        self.submit_counts.clear()
+        self.submits_recorded.clear()
         self.submit_requests.clear()
         self.query_counts.clear()
         self.request_counts.clear()

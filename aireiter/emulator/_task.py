@@ -60,8 +60,8 @@ class EmulatedTask:
         created: float,
         pending_until: float,
         done_at: float,
-        created_at: str,
-        completed_at: str,
+        created_at: str | int,
+        completed_at: str | int,
         error: str | None,
         estimated_credits: float,
         outputs: int,
@@ -107,11 +107,19 @@ class EmulatedTask:
             return "processing"
         return "pending"
 
-    def data_at(self, now: float, base_url: str) -> dict[str, Any]:
-        """The query ``data`` object at ``now``; output URLs start with ``base_url``."""
-        status = self.status_at(now)
+    def data_at(
+        self, now: float, base_url: str, *, forced_status: str | None = None
+    ) -> dict[str, Any]:
+        """The query ``data`` object at ``now``; output URLs start with ``base_url``.
+
+        ``forced_status`` replaces the status, and the task then reads as one still running
+        (no outputs, no ``completed_at``, no error, nothing charged).
+        """
+        status: str = self.status_at(now)
         done = now >= self.done_at
-        completed = status == "completed"
+        if forced_status is not None:
+            status, done = forced_status, False
+        completed = status == "completed" and done
         oid = self.out_task_id
         return {
             "task_id": self.task_id,
@@ -130,12 +138,12 @@ class EmulatedTask:
             "metadata": self.metadata,
         }
 
-    def submit_data(self) -> dict[str, Any]:
-        """The submit answer's ``data`` object."""
+    def submit_data(self, status: str = "pending") -> dict[str, Any]:
+        """The submit answer's ``data`` object (``status`` "pending" for a new task)."""
         return {
             "task_id": self.task_id,
             "out_task_id": self.out_task_id,
-            "status": "pending",
+            "status": status,
             "estimated_credits": self.estimated_credits,
             "created_at": self.created_at,
         }

@@ -19,6 +19,7 @@ __all__ = [
     "REQUEST_ID_HEADER",
     "TASK_NOT_FOUND",
     "error_envelope",
+    "format_time",
     "iso_utc",
     "json_bytes",
     "json_response",
@@ -68,3 +69,13 @@ def iso_utc(epoch_s: float) -> str:
     """``2025-12-22T06:03:28.242Z`` for a Unix time in seconds."""
     moment = datetime.fromtimestamp(epoch_s, tz=timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def format_time(epoch_s: float, fmt: str) -> str | int:
+    """A Unix time as the config's ``timestamp_format`` writes it: ``"iso"`` (see
+    :func:`iso_utc`), ``"epoch_ms"`` or ``"epoch_us"`` (integers)."""
+    if fmt == "epoch_ms":
+        return round(epoch_s * 1_000)
+    if fmt == "epoch_us":
+        return round(epoch_s * 1_000_000)
+    return iso_utc(epoch_s)

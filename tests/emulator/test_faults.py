@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -156,3 +157,81 @@ def test_paths_match_exactly_or_as_prefix() -> None:
     assert not path_matches("/api/v10", "/api/v1")
     with pytest.raises(ValueError):
         FaultConfig(error_rate=0.6, malformed_rate=0.6)
+
+
+async def _eventually(check: Any, deadline_s: float = 10.0) -> None:
+    """Poll ``check()`` until it is true, failing after ``deadline_s``."""
+    deadline = time.monotonic() + deadline_s
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached before the deadline"
+        await asyncio.sleep(0.01)
+
+
+async def test_slow_record_is_recorded_after_the_client_gave_up(api: Api) -> None:
+    """slow_record holds a submit, answers "not found" meanwhile, records it even after the
+    client timed out and left."""
+    state = api.emulator.state
+    state.inject("slow_record", path=SUBMIT_PATH, count=1, seconds=0.5)
+    with pytest.raises(asyncio.TimeoutError):
+        async with api.session.post(
+            api.emulator.url(SUBMIT_PATH),
+            json={**SUBMIT_BODY, "out_task_id": "slow-1"},
+            headers=api.auth,
+            timeout=aiohttp.ClientTimeout(total=0.1),
+        ) as response:
+            await response.read()
+    assert state.submit_requests["slow-1"] == 1
+    assert state.submits_recorded["slow-1"] == 0
+    _, body, _ = await api.call("POST", QUERY_PATH, {"out_task_id": "slow-1"})
+    assert body == {"statusCode": 400, "message": "api task not found", "data": None}
+    await _eventually(lambda: state.submits_recorded["slow-1"] == 1)
+    assert (await api.query("slow-1"))["data"]["status"] in ("pending", "processing", "completed")
+    assert state.tasks["slow-1"].estimated_credits == 10
+
+
+async def test_slow_record_answers_a_patient_client(api: Api) -> None:
+    """A client that waits out the hold gets the normal answer; only forced submits are held."""
+    state = api.emulator.state
+    state.inject("slow_record", path=SUBMIT_PATH, seconds=0.2)
+    started = time.monotonic()
+    envelope = await api.submit("slow-2")
+    assert time.monotonic() - started >= 0.19
+    assert envelope["statusCode"] == 200
+    assert state.submits_recorded["slow-2"] == 1
+    started = time.monotonic()
+    assert (await api.submit("quick"))["statusCode"] == 200
+    assert time.monotonic() - started < 0.19
+
+
+async def test_slow_record_checks_the_request_after_the_hold(api: Api) -> None:
+    """A held submit is judged when it is recorded: a duplicate id found then is a 409."""
+    state = api.emulator.state
+    state.inject("slow_record", path=SUBMIT_PATH, seconds=0.3)
+    held = asyncio.ensure_future(api.submit("race"))
+    await _eventually(lambda: state.submit_requests["race"] == 1)
+    assert (await api.submit("race"))["statusCode"] == 200  # the resend overtakes the first
+    assert (await held)["statusCode"] == 409
+    assert state.submits_recorded["race"] == 1
+
+
+async def test_random_slow_record_rate(emulator_factory: EmulatorFactory, http: Any) -> None:
+    """slow_record_rate=1 holds every submit slow_record_s; a query is only delayed."""
+    emu = await emulator_factory(faults=FaultConfig(slow_record_rate=1.0, slow_record_s=0.2))
+    api = Api(http, emu)
+    started = time.monotonic()
+    assert (await api.submit("r-1"))["statusCode"] == 200
+    assert time.monotonic() - started >= 0.19
+    started = time.monotonic()
+    assert (await api.query("r-1"))["statusCode"] == 200
+    assert time.monotonic() - started >= 0.19
+    assert emu.state.submits_recorded["r-1"] == 1
+
+
+def test_slow_record_default_hold_and_bad_seconds() -> None:
+    """An injected slow_record without seconds holds FaultConfig.slow_record_s; negative
+    seconds are refused."""
+    plan = FaultPlan(FaultConfig(slow_record_s=3.5))
+    plan.inject("slow_record", path=SUBMIT_PATH)
+    assert plan.pick(SUBMIT_PATH) == ("slow_record", 0.0, 3.5)
+    with pytest.raises(ValueError, match="seconds"):
+        plan.inject("latency", seconds=-1)

@@ -60,3 +60,32 @@ def test_serves_until_terminated() -> None:
         assert proc.wait(timeout=20) == 0
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_variant_and_slow_record_options() -> None:
+    """The wire-variant and slow-record options land in the config."""
+    args = build_parser().parse_args(
+        [
+            "--duplicate-id",
+            "accept",
+            "--timestamp-format",
+            "epoch_us",
+            "--gzip-outputs",
+            "--html-everywhere",
+            "--slow-record-rate",
+            "0.2",
+            "--slow-record-s",
+            "7",
+        ]
+    )
+    config = config_from_args(args)
+    assert config.duplicate_id == "accept"
+    assert config.timestamp_format == "epoch_us"
+    assert config.gzip_outputs is True
+    assert config.html_everywhere is True
+    assert config.faults.slow_record_rate == 0.2
+    assert config.faults.slow_record_s == 7
+    defaults = config_from_args(build_parser().parse_args([]))
+    assert (defaults.duplicate_id, defaults.timestamp_format) == ("conflict", "iso")
+    assert not defaults.gzip_outputs
+    assert not defaults.html_everywhere
