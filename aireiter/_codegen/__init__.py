@@ -12,7 +12,14 @@ from pathlib import Path
 
 from .._spec import ModelKind, Spec, load_spec
 from ._docs import render_models_md
-from ._python import render_kind_package, render_model_module, render_root_package
+from ._python import (
+    render_endpoints_module,
+    render_kind_package,
+    render_model_module,
+    render_params_module,
+    render_params_package,
+    render_root_package,
+)
 
 __all__ = ["GENERATED_DIR", "MODELS_DOC", "check", "render_all", "repo_root", "write"]
 
@@ -32,7 +39,13 @@ def repo_root() -> Path:
 def render_all(spec: Spec | None = None) -> dict[str, str]:
     """Every generated file's text, by path relative to the repository root."""
     spec = spec if spec is not None else load_spec()
-    files: dict[str, str] = {f"{GENERATED_DIR}/__init__.py": render_root_package(spec)}
+    files: dict[str, str] = {
+        f"{GENERATED_DIR}/__init__.py": render_root_package(spec),
+        f"{GENERATED_DIR}/endpoints.py": render_endpoints_module(spec),
+        f"{GENERATED_DIR}/params/__init__.py": render_params_package(spec),
+    }
+    for model in spec.models.values():
+        files[f"{GENERATED_DIR}/params/{model.id}.py"] = render_params_module(spec, model)
     for kind, plural in _PLURAL.items():
         models = spec.of_kind(kind)
         files[f"{GENERATED_DIR}/{plural}/__init__.py"] = render_kind_package(spec, kind, models)

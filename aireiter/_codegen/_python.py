@@ -1,11 +1,13 @@
 """Render the typed Python modules of ``aireiter/_generated`` from the spec.
 
-Per model, one module holding a params class (attrs, keyword-only, checked against the spec
-when built) and an endpoint class whose ``submit`` / ``generate`` take the parameters as
-typed keyword arguments (``Literal`` types for enums). Per kind, a package ``__init__`` with
-the namespace class listing every model as a typed, cached attribute. All behaviour lives in
-hand-written code (:mod:`aireiter.resources._endpoint`, :mod:`aireiter._spec`); generated code
-only declares.
+Per model, a params module (``_generated/params/<id>.py``: the channel alias and the params
+class, attrs, keyword-only, checked against the spec when built; it imports only
+:mod:`aireiter._spec`) and an endpoint module (``_generated/<kind>s/<id>.py``: the endpoint
+class whose ``submit`` / ``generate`` take the parameters as typed keyword arguments, with
+``Literal`` types for enums, and its blocking twin). Per kind, a package ``__init__`` with the
+namespace class listing every model as a typed, cached attribute. All behaviour lives in
+hand-written code (:mod:`aireiter._endpoints`, :mod:`aireiter._spec`); generated code only
+declares. ``aireiter.types`` publishes the params classes and channel aliases.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ __all__ = [
     "RESERVED_NAMES",
     "class_prefix",
     "header",
+    "render_endpoints_module",
     "render_kind_package",
     "render_model_module",
+    "render_params_module",
+    "render_params_package",
     "render_root_package",
 ]
 
@@ -88,16 +93,21 @@ def _wrap(text: str, indent: str, first: str = "", *, hang: bool = True) -> list
     return lines or [indent + first.rstrip()]
 
 
+_PY_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+
+
 def py_type(param: ParamSpec) -> str:
     """The Python annotation of ``param`` (without ``| None``)."""
     if not param.validated:
         return "Any"
     if param.enum is not None:
         return "Literal[" + ", ".join(_literal(v) for v in param.enum) + "]"
-    if param.type == "array":
-        item = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
-        return f"Sequence[{item.get(param.items or '', 'Any')}]"
-    return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}[param.type]
+    return " | ".join(
+        f"Sequence[{_PY_TYPES.get(param.items or '', 'Any')}]"
+        if kind == "array"
+        else _PY_TYPES[kind]
+        for kind in param.types
+    )
 
 
 def _annotation(param: ParamSpec) -> str:
@@ -115,8 +125,13 @@ def _annotation(param: ParamSpec) -> str:
 def _param_doc(param: ParamSpec) -> str:
     parts = [param.description.rstrip(".") + "."]
     if not param.validated:
-        parts.append("Not checked: known only from third-party code.")
+        if param.name_inferred:
+            parts.append("Not checked (sent as given): its name is inferred, not documented.")
+        else:
+            parts.append("Not checked: known only from third-party code.")
     else:
+        if param.name_inferred:
+            parts.append("Field name inferred (not documented).")
         parts.append(f"Allowed: {allowed_text(param)}.")
     if param.required:
         parts.append("Required.")
@@ -142,12 +157,27 @@ def _check_names(model: ModelSpec) -> None:
             raise ValueError(f"spec: {model.id}.{param.name}: not a Python identifier")
 
 
-def _channel_types(model: ModelSpec, prefix: str) -> tuple[list[str], str]:
-    """The channel alias lines and the annotation of ``channel``."""
-    if not model.channel_names:
-        return [], "None"
-    values = ", ".join(_literal(name) for name in model.channel_names)
-    return [f"{prefix}Channel: TypeAlias = Literal[{values}]", ""], f"{prefix}Channel"
+def channel_values(spec: Spec, model: ModelSpec) -> tuple[str, ...]:
+    """What ``channel=`` is typed to take: the four levels, then the model's other listed
+    channels (``face`` on seedance2)."""
+    levels = spec.channel_levels
+    return (*levels, *(name for name in model.channel_names if name not in levels))
+
+
+def _channel_alias(spec: Spec, model: ModelSpec, prefix: str) -> list[str]:
+    """The channel alias lines of the params module."""
+    values = ", ".join(_literal(name) for name in channel_values(spec, model))
+    return [f"{prefix}Channel: TypeAlias = Literal[{values}]", *_channel_alias_doc(model)]
+
+
+def _channel_alias_doc(model: ModelSpec) -> list[str]:
+    listed = ", ".join(f'"{name}"' for name in model.channel_names) or "none"
+    text = (
+        f"Channels of ``{model.id}``: the four levels (the overview: every model has them) and "
+        f"any other listed one. Listed in the docs: {listed}; an unlisted one is sent with a "
+        "one-time UndocumentedChannelWarning."
+    )
+    return [*_wrap(text, "", '"""', hang=False), '"""']
 
 
 def _summary(model: ModelSpec) -> str:
@@ -155,13 +185,17 @@ def _summary(model: ModelSpec) -> str:
     text = f"{model.title} (``{model.id}``, {model.kind}; modes: {modes})."
     if not model.documented:
         text += " Not fully documented: only prompt is checked, other fields pass through."
+    elif model.open_params:
+        text += " Not fully documented: fields the spec does not list pass through unchecked."
+    if model.id_inferred:
+        text += " The model id is a guess: no source gives it."
     return text
 
 
 def _signature(model: ModelSpec, channel_type: str, generate: bool) -> list[str]:
     lines = ["        self,", "        *,"]
     lines += [f"        {_annotation(p)}," for p in model.params]
-    optional = "None" if channel_type == "None" else f"{channel_type} | None"
+    optional = f"{channel_type} | None"
     lines += [
         f"        channel: {optional} = None,",
         f"        fallback_channels: Sequence[{optional}] | None = None,",
@@ -189,11 +223,10 @@ def _method_doc(model: ModelSpec, generate: bool) -> list[str]:
     lines = [f'{ind}"""{_text(first)}', "", f"{ind}Args:"]
     for param in model.params:
         lines += _wrap(_param_doc(param), ind + "    ", f"{param.name}: ")
-    channels = ", ".join(f'"{name}"' for name in model.channel_names)
+    listed = ", ".join(f'"{name}"' for name in model.channel_names) or "none"
     channel_doc = (
-        f"Channel to send to: {channels} (``{model.id}_<channel>``); None: ``{model.id}``."
-        if channels
-        else f"Only the default channel (``{model.id}``) is offered."
+        f"Channel to send to (``{model.id}_<channel>``); None: ``{model.id}``. Listed in the "
+        f"docs: {listed}; another level is sent with a one-time UndocumentedChannelWarning."
     )
     common = [
         ("channel", channel_doc),
@@ -248,46 +281,29 @@ def _call(model: ModelSpec, generate: bool) -> list[str]:
     return lines
 
 
-def _typing_names(model: ModelSpec) -> list[str]:
-    names = ["Any", "ClassVar"]
-    if model.channel_names or any(p.enum is not None and p.validated for p in model.params):
-        names.append("Literal")
-    if model.channel_names:
-        names.append("TypeAlias")
-    return names
+def _uses_sequence(model: ModelSpec) -> bool:
+    return any(p.validated and p.enum is None and "array" in p.types for p in model.params)
 
 
-def render_model_module(spec: Spec, model: ModelSpec) -> str:
-    """The module of one model: params class, channel alias and endpoint class."""
+def render_params_module(spec: Spec, model: ModelSpec) -> str:
+    """``_generated/params/<id>.py``: the channel alias and the params class of one model."""
     _check_names(model)
     prefix = class_prefix(model.id)
-    alias_lines, channel_type = _channel_types(model, prefix)
-    names = [f"{prefix}Endpoint", f"{prefix}Params", f"{prefix}SyncEndpoint"]
-    if alias_lines:
-        names.insert(0, f"{prefix}Channel")
+    names = [f"{prefix}Channel", f"{prefix}Params"]
+    typing_names = ["ClassVar", "Literal", "TypeAlias"]
+    if any(not p.validated for p in model.params):
+        typing_names.insert(0, "Any")
     out = [header(spec).rstrip("\n")]
-    out += [*_wrap(_summary(model), "", '"""', hang=False), '"""', ""]
+    out += [*_wrap(f"Parameters and channels of {_summary(model)}", "", '"""', hang=False)]
+    out += ['"""', "", "from __future__ import annotations", ""]
+    if _uses_sequence(model):
+        out += ["from collections.abc import Sequence"]
+    out += ["from typing import " + ", ".join(typing_names), "", "import attrs", ""]
+    out += ["from ..._spec import ModelParams", ""]
+    out += ["__all__ = [" + ", ".join(f'"{name}"' for name in names) + "]", ""]
+    out += _channel_alias(spec, model, prefix)
     out += [
-        "from __future__ import annotations",
         "",
-        "from collections.abc import Mapping, Sequence",
-        "from typing import " + ", ".join(_typing_names(model)),
-        "",
-        "import attrs",
-        "",
-        "from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S",
-        "from ..._models import Task",
-        "from ..._spec import ModelParams",
-        "from ..._transport import Timeout",
-        "from ..._types import NOT_GIVEN, NotGivenOr",
-        "from ...resources._endpoint import ModelEndpoint",
-        "from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking",
-        "",
-        "__all__ = [" + ", ".join(f'"{name}"' for name in names) + "]",
-        "",
-    ]
-    out += alias_lines
-    out += [
         "",
         "@attrs.frozen(kw_only=True)",
         f"class {prefix}Params(ModelParams):",
@@ -302,8 +318,36 @@ def render_model_module(spec: Spec, model: ModelSpec) -> str:
         out += _wrap(_param_doc(param), "        ", f"{param.name}: ")
     out += ['    """', "", f'    model_id: ClassVar[str] = "{model.id}"']
     out += [f"    {_annotation(p)}" for p in model.params]
+    return "\n".join(out) + "\n"
+
+
+def render_model_module(spec: Spec, model: ModelSpec) -> str:
+    """``_generated/<kind>s/<id>.py``: the endpoint class of one model and its blocking twin."""
+    _check_names(model)
+    prefix = class_prefix(model.id)
+    channel_type = f"{prefix}Channel"
+    names = [f"{prefix}Endpoint", f"{prefix}SyncEndpoint"]
+    typing_names = ["Any", "ClassVar"]
+    if any(p.enum is not None and p.validated for p in model.params):
+        typing_names.append("Literal")
+    out = [header(spec).rstrip("\n")]
+    out += [*_wrap(_summary(model), "", '"""', hang=False), '"""', ""]
     out += [
+        "from __future__ import annotations",
         "",
+        "from collections.abc import Mapping, Sequence",
+        "from typing import " + ", ".join(typing_names),
+        "",
+        "from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S",
+        "from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking",
+        "from ..._models import Task",
+        "from ..._spec import ModelParams",
+        "from ..._transport import Timeout",
+        "from ..._types import NOT_GIVEN, NotGivenOr",
+        f"from ..params.{model.id} import {channel_type}, {prefix}Params",
+    ]
+    out += ["", "__all__ = [" + ", ".join(f'"{name}"' for name in names) + "]", ""]
+    out += [
         "",
         f"class {prefix}Endpoint(ModelEndpoint[{prefix}Params]):",
         *_wrap(_summary(model), "    ", '"""', hang=False),
@@ -363,8 +407,7 @@ def render_kind_package(spec: Spec, kind: str, models: Iterable[ModelSpec]) -> s
     out += [f'"""Every {kind} model of the spec as a typed attribute of ``client.{plural}``."""']
     out += ["", "from __future__ import annotations", "", "from collections.abc import Mapping"]
     out += ["from functools import cached_property", "from typing import Any, ClassVar", ""]
-    out += ["from ...resources._endpoint import ModelEndpoint, ModelNamespace"]
-    out += ["from ...resources._sync_models import SyncModelNamespace"]
+    out += ["from ..._endpoints import ModelEndpoint, ModelNamespace, SyncModelNamespace"]
     for model in models:
         prefix = class_prefix(model.id)
         out.append(f"from .{model.id} import {prefix}Endpoint, {prefix}SyncEndpoint")
@@ -394,32 +437,67 @@ def render_kind_package(spec: Spec, kind: str, models: Iterable[ModelSpec]) -> s
     return "\n".join(out) + "\n"
 
 
-def render_root_package(spec: Spec) -> str:
-    """``_generated/__init__.py``: every params and endpoint class, by model id."""
+def render_params_package(spec: Spec) -> str:
+    """``_generated/params/__init__.py``: every params class and channel alias, by name, and
+    ``PARAMS_CLASSES`` by model id (``aireiter.types`` re-exports them)."""
     models = list(spec.models.values())
     out = [header(spec).rstrip("\n")]
-    out += ['"""Typed modules generated from the model spec: params and endpoint classes."""']
-    out += ["", "from __future__ import annotations", "", "from collections.abc import Mapping"]
-    out += ["from typing import Any", "", "from .._spec import ModelParams"]
-    out += ["from ..resources._endpoint import ModelEndpoint"]
+    out += ['"""The params class and channel alias of every model, generated from the spec."""']
+    out += ["", "from __future__ import annotations", "", "from collections.abc import Mapping", ""]
+    out += ["from ..._spec import ModelParams"]
     exported: list[str] = []
     for model in models:
         prefix = class_prefix(model.id)
-        names = [f"{prefix}Endpoint", f"{prefix}Params"]
-        if model.channel_names:
-            names.insert(0, f"{prefix}Channel")
+        names = [f"{prefix}Channel", f"{prefix}Params"]
         exported += names
-        out.append(f"from .{_KIND_PLURAL[model.kind]}.{model.id} import {', '.join(names)}")
-    out += ["", f'SPEC_SHA256 = "{spec.sha256}"', '"""SHA-256 of the spec these modules were']
-    out[-1] += ' generated from."""'
+        out.append(f"from .{model.id} import {', '.join(names)}")
     out += ["", "PARAMS_CLASSES: Mapping[str, type[ModelParams]] = {"]
     out += [f'    "{m.id}": {class_prefix(m.id)}Params,' for m in models]
     out += ["}", '"""The params class of every model, by model id."""', ""]
-    out += ["ENDPOINT_CLASSES: Mapping[str, type[ModelEndpoint[Any]]] = {"]
+    out += ["__all__ = ["]
+    out += [f'    "{name}",' for name in sorted([*exported, "PARAMS_CLASSES"])]
+    out += ["]"]
+    return "\n".join(out) + "\n"
+
+
+def render_root_package(spec: Spec) -> str:
+    """``_generated/__init__.py``: the spec's hash only, so that importing one subpackage
+    (``params``) does not import the others."""
+    out = [header(spec).rstrip("\n")]
+    out += [
+        '"""Typed modules generated from the model spec.',
+        "",
+        "- ``params``: each model's params class and channel alias (public: ``aireiter.types``);",
+        "- ``images`` / ``videos``: the typed endpoints and the namespaces listing them;",
+        "- ``endpoints``: every endpoint class, by model id.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        f'SPEC_SHA256 = "{spec.sha256}"',
+        '"""SHA-256 of the spec these modules were generated from."""',
+        "",
+        '__all__ = ["SPEC_SHA256"]',
+    ]
+    return "\n".join(out) + "\n"
+
+
+def render_endpoints_module(spec: Spec) -> str:
+    """``_generated/endpoints.py``: every endpoint class, by name and by model id."""
+    models = list(spec.models.values())
+    out = [header(spec).rstrip("\n")]
+    out += ['"""Every model\'s endpoint class, generated from the spec."""']
+    out += ["", "from __future__ import annotations", "", "from collections.abc import Mapping"]
+    out += ["from typing import Any", "", "from .._endpoints import ModelEndpoint"]
+    exported: list[str] = []
+    for model in models:
+        prefix = class_prefix(model.id)
+        exported.append(f"{prefix}Endpoint")
+        out.append(f"from .{_KIND_PLURAL[model.kind]}.{model.id} import {prefix}Endpoint")
+    out += ["", "ENDPOINT_CLASSES: Mapping[str, type[ModelEndpoint[Any]]] = {"]
     out += [f'    "{m.id}": {class_prefix(m.id)}Endpoint,' for m in models]
     out += ["}", '"""The endpoint class of every model, by model id."""', ""]
-    names = sorted([*exported, "ENDPOINT_CLASSES", "PARAMS_CLASSES", "SPEC_SHA256"])
     out += ["__all__ = ["]
-    out += [f'    "{name}",' for name in names]
+    out += [f'    "{name}",' for name in sorted([*exported, "ENDPOINT_CLASSES"])]
     out += ["]"]
     return "\n".join(out) + "\n"

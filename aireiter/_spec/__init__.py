@@ -5,15 +5,18 @@ of truth); the typed endpoints in ``aireiter/_generated`` and ``docs/models.md``
 from it by ``python -m aireiter._codegen``. This module is import-light (stdlib, attrs and
 aireiter's errors) so that every layer, the emulator included, can use it.
 
-Validation policy (:func:`validate_params`, used by ``client.tasks.submit``):
+Validation policy (:func:`validate_params`, used by ``client.tasks.submit`` and the tracker):
 
-- a model name the spec does not know (or a channel it does not list, e.g. ``gpt_4o_plus``)
-  is passed through unchecked: the API may know models the SDK does not;
-- a documented model's params are checked in full, and a key the spec does not know is an
-  error naming the allowed keys (send it with the typed endpoint's ``extra_params=`` or with
-  ``client.tasks.submit(..., validate=False)``);
-- a model marked ``documented: false`` has only ``prompt`` (and any other checked field)
-  validated; every other key passes through.
+- a model name is read as ``<model id>`` or ``<model id>_<channel>``, the channel being one of
+  the four levels (``base``, ``plus``, ``advanced``, ``max``) or ``face``: ``gpt_4o_plus`` is
+  checked as ``gpt_4o``, and a channel the docs do not list for the model is sent with a
+  one-time :class:`UndocumentedChannelWarning`;
+- a name the spec does not know at all is passed through unchecked: the API may know models
+  the SDK does not;
+- a model's params are checked in full, and a key the spec does not know is an error naming
+  the allowed keys (pass it in ``extra_params=``, or ``client.tasks.submit(...,
+  validate=False)``), except on a model with ``open_params`` (every model marked
+  ``documented: false``, and ``seedance_1_5_pro``), where such keys pass through.
 """
 
 from __future__ import annotations
@@ -22,7 +25,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._exceptions import ParamError, ParamIssue
-from ._checks import allowed_text, check_params, is_image_ref, type_text
+from ._channels import (
+    ModelName,
+    UndocumentedChannelWarning,
+    channel_issue,
+    channels_text,
+    parse_model_name,
+    warn_undocumented_channel,
+)
+from ._checks import allowed_text, check_params, is_image_ref, shorten, type_text
 from ._model import (
     SPEC_FILE,
     ModelKind,
@@ -40,24 +51,32 @@ from ._params import ModelParams
 __all__ = [
     "SPEC_FILE",
     "ModelKind",
+    "ModelName",
     "ModelParams",
     "ModelSpec",
     "ParamSpec",
     "ParamType",
     "RuleSpec",
     "Spec",
+    "UndocumentedChannelWarning",
     "allowed_text",
+    "channel_issue",
     "channel_model_name",
+    "channels_text",
     "check_params",
+    "extra_params_issues",
     "is_image_ref",
     "load_spec",
     "output_count",
+    "parse_model_name",
     "parse_spec",
     "resolve_model",
+    "shorten",
     "spec_bytes",
     "type_text",
     "typical_duration_s",
     "validate_params",
+    "warn_undocumented_channel",
 ]
 
 _RAW_UNKNOWN_HINT = (
@@ -67,29 +86,76 @@ _RAW_UNKNOWN_HINT = (
 
 def resolve_model(name: str) -> tuple[ModelSpec | None, str | None]:
     """The base model and channel of a model name as sent: ``"sora2_plus"`` ->
-    ``(<sora2>, "plus")``, ``"sora2"`` -> ``(<sora2>, None)``; ``(None, None)`` if unknown."""
-    found = load_spec().by_model_name.get(name)
-    return found if found is not None else (None, None)
+    ``(<sora2>, "plus")``, ``"gpt_4o_max"`` -> ``(<gpt_4o>, "max")`` (listed or not),
+    ``"sora2"`` -> ``(<sora2>, None)``; ``(None, None)`` if the name is no model's."""
+    found = parse_model_name(name)
+    return (None, None) if found is None else (found.model, found.channel)
+
+
+def extra_params_issues(
+    spec: ModelSpec, extra_params: object
+) -> tuple[dict[str, Any], list[ParamIssue]]:
+    """``extra_params`` as a dict to send unchecked, and its problems: not a mapping, a key
+    that is not a string, or a key the model types (it must go through the checks)."""
+    if extra_params is None:
+        return {}, []
+    if not isinstance(extra_params, Mapping):
+        return {}, [ParamIssue("extra_params", extra_params, "must be a mapping")]
+    extra: dict[str, Any] = {}
+    issues: list[ParamIssue] = []
+    key: Any
+    for key, value in extra_params.items():
+        if not isinstance(key, str):
+            issues.append(ParamIssue("extra_params", key, "keys must be strings"))
+        elif key in spec.param_name_set:
+            issues.append(
+                ParamIssue(
+                    f"extra_params[{key!r}]",
+                    value,
+                    f"is a typed parameter of this model: pass it as {key}=... so it is checked",
+                )
+            )
+        else:
+            extra[key] = value
+    return extra, issues
 
 
 def validate_params(
-    model: str, params: Mapping[str, Any], *, allow_unknown: bool = False
+    model: str,
+    params: Mapping[str, Any],
+    *,
+    allow_unknown: bool = False,
+    extra_params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A copy of ``params`` after checking them against ``model``'s spec.
+    """A copy of ``params`` after checking them against ``model``'s spec, with
+    ``extra_params`` (sent unchecked) merged in.
 
-    Raises :class:`~aireiter.ParamError` listing every problem. An unknown model returns
-    ``dict(params)`` unchecked. ``allow_unknown=True`` lets keys the spec does not know through
-    (the emulator uses it: the real API's handling of unknown keys is not documented).
+    ``model`` may carry a channel (``sora2_plus``, ``gpt_4o_max``): the params are checked as
+    the base model's, and a channel the docs do not list warns once
+    (:class:`UndocumentedChannelWarning`). Raises :class:`~aireiter.ParamError` listing every
+    problem. A name the spec does not know returns the params unchecked. ``allow_unknown=True``
+    lets keys the spec does not know through; ``extra_params`` does the same for named keys
+    (a key the model types is refused there: it belongs in ``params``, checked).
     """
-    spec, _channel = resolve_model(model)
-    if spec is None:
-        return dict(params)
+    found = parse_model_name(model) if isinstance(model, str) else None
+    if found is None:
+        result = dict(params)
+        if extra_params:
+            result.update(extra_params)
+        return result
     if not isinstance(params, Mapping):
         raise ParamError.single("params", params, "must be a mapping", model=model)
-    issues = check_params(spec, params, allow_unknown=allow_unknown, unknown_hint=_RAW_UNKNOWN_HINT)
+    issues = check_params(
+        found.model, params, allow_unknown=allow_unknown, unknown_hint=_RAW_UNKNOWN_HINT
+    )
+    extra, extra_issues = extra_params_issues(found.model, extra_params)
+    issues += extra_issues
     if issues:
         raise ParamError(issues, model=model)
-    return dict(params)
+    warn_undocumented_channel(found.model, found.channel)
+    result = dict(params)
+    result.update(extra)
+    return result
 
 
 def typical_duration_s(model: str) -> float | None:
@@ -119,24 +185,15 @@ def channel_model_name(model_id: str, channel: str | None) -> str:
     """The model name to send for ``model_id`` on ``channel`` (``"sora2", "plus"`` ->
     ``"sora2_plus"``; ``None``: the default channel, the bare id).
 
-    Raises :class:`~aireiter.ParamError` for an unknown model or a channel it does not offer.
+    Any of the four levels (and ``face``) is accepted for every model, listed in its docs or
+    not (see :func:`validate_params` for the warning). Raises :class:`~aireiter.ParamError`
+    for an unknown model or a channel that is no level.
     """
     spec = load_spec().models.get(model_id)
     if spec is None:
         known = ", ".join(load_spec().models)
         raise ParamError.single("model", model_id, "is not a model in the spec", allowed=known)
-    try:
-        return spec.model_name(channel)
-    except KeyError:
-        offered = ", ".join(repr(name) for name in spec.channel_names)
-        raise ParamError(
-            [
-                ParamIssue(
-                    "channel",
-                    channel,
-                    f"is not offered by {model_id}",
-                    f"{offered} or None (default)" if offered else "None (default channel only)",
-                )
-            ],
-            model=model_id,
-        ) from None
+    issue = channel_issue(spec, channel)
+    if issue is not None:
+        raise ParamError([issue], model=model_id)
+    return spec.model_name(channel)

@@ -4,14 +4,17 @@ Rules, per parameter of the spec (``validated=False`` fields are skipped):
 
 - missing or ``None``: a problem only when the parameter is required;
 - the JSON type must match exactly (``True`` is not an integer, ``10`` is not the string
-  ``"10"``: Sora wants ``video_length="10"``, Seedance 1.5 Pro ``video_length=5``);
+  ``"10"``: Sora wants ``video_length="10"``, Seedance 1.5 Pro ``video_length=5``); a field
+  with several types (``nano_banana.image_url``: a string or a list) takes any of them and the
+  value is sent as given;
 - ``enum`` membership, ``min``/``max`` for numbers, ``min_length`` for strings, ``max_items``
   and the item type for arrays;
 - ``format="image"``: each value is an ``http(s)://`` URL or a ``data:image/<fmt>;base64,``
   URI;
 - cross-field rules (``gpt_image_2_official``: 4K only for six aspect ratios);
-- keys the spec does not know: a problem for a documented model unless ``allow_unknown``;
-  always passed through for a model marked ``documented: false``.
+- keys the spec does not know: a problem unless ``allow_unknown`` or the model's
+  ``open_params`` (every model marked ``documented: false``, and documented ones whose page
+  leaves fields open, such as ``seedance_1_5_pro``).
 """
 
 from __future__ import annotations
@@ -59,10 +62,12 @@ def _json(value: Any) -> str:
 
 
 def type_text(param: ParamSpec) -> str:
-    """``param``'s wire type in words (``"a list of strings"``)."""
-    if param.type == "array":
-        return f"a list of {param.items or 'value'}s"
-    return _TYPE_TEXT[param.type]
+    """``param``'s wire type(s) in words (``"a list of strings"``, ``"a string or a list of
+    strings"``)."""
+    return " or ".join(
+        f"a list of {param.items or 'value'}s" if kind == "array" else _TYPE_TEXT[kind]
+        for kind in param.types
+    )
 
 
 @functools.cache
@@ -73,9 +78,9 @@ def allowed_text(param: ParamSpec) -> str:
     """
     if param.enum is not None:
         return ", ".join(_json(v) for v in param.enum)
-    if param.type == "string" and param.format == "image":
+    if param.types == ("string",) and param.format == "image":
         return _IMAGE_TEXT
-    if param.type == "string" and param.min_length == 1:
+    if param.types == ("string",) and param.min_length == 1:
         return "a non-empty string"
     parts = [type_text(param)]
     if param.min is not None and param.max is not None:
@@ -90,6 +95,8 @@ def allowed_text(param: ParamSpec) -> str:
         parts.append(f"at most {param.max_items} items")
     if param.format == "image":
         parts.append(f"each {_IMAGE_TEXT}")
+        if "string" in param.types and "array" in param.types:
+            parts.append("a string may join several URLs with commas")
     return ", ".join(parts)
 
 
@@ -107,11 +114,31 @@ def _is_type(value: Any, type_name: str | None) -> bool:
     return True
 
 
+def _is_image_text(value: str) -> bool:
+    """One image reference, or several http(s) URLs joined by commas (a data URI holds a
+    comma itself, so it can only come alone)."""
+    return is_image_ref(value) or all(
+        is_image_ref(part.strip()) and not part.strip().startswith("data:")
+        for part in value.split(",")
+    )
+
+
+def _matched_type(param: ParamSpec, value: Any) -> str | None:
+    """The first of ``param``'s types that ``value`` has, else ``None``."""
+    if _is_type(value, param.type):
+        return param.type
+    for kind in param.types[1:]:
+        if _is_type(value, kind):
+            return kind
+    return None
+
+
 def _check_value(param: ParamSpec, value: Any) -> list[ParamIssue]:
     # On every submit: the texts of an issue (allowed values, the value shortened for display)
     # are only built when there is one.
     name = param.name
-    if not _is_type(value, param.type):
+    kind = _matched_type(param, value)
+    if kind is None:
         issue = ParamIssue(name, shorten(value), f"must be {type_text(param)}", allowed_text(param))
         return [issue]
     if param.enum is not None:
@@ -119,18 +146,19 @@ def _check_value(param: ParamSpec, value: Any) -> list[ParamIssue]:
             return []
         return [ParamIssue(name, shorten(value), "is not an allowed value", allowed_text(param))]
     issues: list[ParamIssue] = []
-    if param.type in ("integer", "number"):
+    if kind in ("integer", "number"):
         if param.min is not None and value < param.min:
             issues.append(ParamIssue(name, value, f"must be >= {param.min:g}", allowed_text(param)))
         if param.max is not None and value > param.max:
             issues.append(ParamIssue(name, value, f"must be <= {param.max:g}", allowed_text(param)))
-    elif param.type == "string":
+    elif kind == "string":
         if param.min_length and len(value) < param.min_length:
             issues.append(ParamIssue(name, value, "must not be empty", allowed_text(param)))
-        if param.format == "image" and not is_image_ref(value):
+        several = "array" in param.types
+        if param.format == "image" and not (_is_image_text if several else is_image_ref)(value):
             problem = "is not an image URL or data URI"
             issues.append(ParamIssue(name, shorten(value), problem, allowed_text(param)))
-    elif param.type == "array":
+    elif kind == "array":
         if param.max_items is not None and len(value) > param.max_items:
             problem = f"has {len(value)} items, more than {param.max_items}"
             issues.append(ParamIssue(name, shorten(value), problem, allowed_text(param)))
@@ -179,7 +207,7 @@ def check_params(
                     ", ".join(_json(v) for v in rule.enum),
                 )
             )
-    if model.documented and not allow_unknown:
+    if not model.open_params and not allow_unknown:
         known = model.param_name_set
         names = ", ".join(model.param_names)
         for key in sorted(k for k in params if k not in known):

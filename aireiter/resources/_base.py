@@ -1,22 +1,8 @@
-"""What every resource namespace shares: a reference to its client's transport."""
+"""The base class of every namespace: it lives in :mod:`aireiter._endpoints`, below the
+generated model endpoints and this package both."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from .._endpoints._resource import AsyncResource, ClientAPI
 
-if TYPE_CHECKING:
-    from .._client import AsyncAIReiter
-    from .._transport import HTTPTransport
-
-__all__ = ["AsyncResource"]
-
-
-class AsyncResource:
-    """A namespace on :class:`~aireiter.AsyncAIReiter` (``client.tasks``, ``client.images``...)."""
-
-    def __init__(self, client: AsyncAIReiter) -> None:
-        self._client = client
-
-    @property
-    def _transport(self) -> HTTPTransport:
-        return self._client._transport
+__all__ = ["AsyncResource", "ClientAPI"]

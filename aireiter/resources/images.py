@@ -4,7 +4,7 @@
 waits; ``.submit(...)`` returns the pending task. For a model chosen at run time use
 ``client.images.submit("seedream_v4_5", prompt=...)``; ``client.images.list()`` (or iterating)
 gives each model's spec. The per-model attributes are generated from the spec
-(``aireiter/_generated/images``); the behaviour is in :mod:`aireiter.resources._endpoint`.
+(``aireiter/_generated/images``); the behaviour is in :mod:`aireiter._endpoints`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 submits and waits; ``.submit(...)`` returns the pending task. For a model chosen at run time
 use ``client.videos.submit("sora2", prompt=...)``; ``client.videos.list()`` (or iterating)
 gives each model's spec. The per-model attributes are generated from the spec
-(``aireiter/_generated/videos``); the behaviour is in :mod:`aireiter.resources._endpoint`.
+(``aireiter/_generated/videos``); the behaviour is in :mod:`aireiter._endpoints`.
 """
 
 from __future__ import annotations

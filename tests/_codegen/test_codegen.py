@@ -78,14 +78,44 @@ def test_adding_a_model_is_a_spec_edit() -> None:
     )
     files = render_all(spec)
     module = files[f"{GENERATED_DIR}/images/new_model_v1.py"]
+    params = files[f"{GENERATED_DIR}/params/new_model_v1.py"]
     compile(module, "new_model_v1.py", "exec")
+    compile(params, "params/new_model_v1.py", "exec")
     assert 'style: Literal["a", "b"] = "a"' in module
-    assert 'NewModelV1Channel: TypeAlias = Literal["plus"]' in module
+    assert 'style: Literal["a", "b"] = "a"' in params
+    levels = '"base", "plus", "advanced", "max"'
+    assert f"NewModelV1Channel: TypeAlias = Literal[{levels}]" in params
+    assert "NewModelV1Params" in files[f"{GENERATED_DIR}/params/__init__.py"]
     assert (
         "def new_model_v1(self) -> NewModelV1Endpoint"
         in files[f"{GENERATED_DIR}/images/__init__.py"]
     )
     assert "[`new_model_v1`]" in files[MODELS_DOC]
+
+
+def test_params_modules_import_only_the_spec() -> None:
+    """A params module imports attrs, typing and aireiter._spec, nothing of the endpoints, so
+    aireiter.types stays light and below the endpoint layer."""
+    for path, text in render_all().items():
+        if f"{GENERATED_DIR}/params/" not in path:
+            continue
+        imports = [line for line in text.splitlines() if line.startswith(("from ", "import "))]
+        internal = [line for line in imports if line.startswith("from .")]
+        assert all(line.startswith(("from ..._spec ", "from .")) for line in internal), path
+        assert not any("_endpoints" in line or "resources" in line for line in imports), path
+
+
+def test_channel_type_lists_the_four_levels_and_listed_extras() -> None:
+    """Every model's channel alias takes the four levels; seedance2 adds its listed 'face'."""
+    files = render_all()
+    levels = '"base", "plus", "advanced", "max"'
+    assert (
+        f"Gpt4oChannel: TypeAlias = Literal[{levels}]" in files[f"{GENERATED_DIR}/params/gpt_4o.py"]
+    )
+    assert (
+        f'Seedance2Channel: TypeAlias = Literal[{levels}, "face"]'
+        in files[f"{GENERATED_DIR}/params/seedance2.py"]
+    )
 
 
 def test_reserved_parameter_names_are_refused() -> None:

@@ -9,12 +9,14 @@ from typing import Any, Literal
 import attrs
 import pytest
 
-from aireiter._generated import ENDPOINT_CLASSES, PARAMS_CLASSES, SPEC_SHA256
+from aireiter._generated import SPEC_SHA256
+from aireiter._generated.endpoints import ENDPOINT_CLASSES
 from aireiter._generated.images import ImageModels
 from aireiter._generated.images.gpt_4o import Gpt4oEndpoint
 from aireiter._generated.videos import VideoModels
 from aireiter._generated.videos.sora2 import Sora2Endpoint
 from aireiter._spec import ModelSpec, load_spec
+from aireiter.types import PARAMS_CLASSES
 
 MODELS = list(load_spec().models.values())
 COMMON = [
@@ -89,8 +91,26 @@ def test_params_classes_hold_exactly_the_spec_fields(model: ModelSpec) -> None:
 
 
 def test_channel_arguments_are_literal_per_model() -> None:
-    """channel is a Literal of the model's own channels, or None where it has no other."""
+    """channel is a Literal of the four levels on every model (the docs list some per model,
+    the overview says all four exist), plus the model's other listed channels."""
     sora = typing.get_type_hints(Sora2Endpoint.submit)["channel"]
-    assert set(typing.get_args(typing.get_args(sora)[0])) == {"base", "plus", "advanced"}
+    levels = {"base", "plus", "advanced", "max"}
+    assert set(typing.get_args(typing.get_args(sora)[0])) == levels
     gpt = typing.get_type_hints(Gpt4oEndpoint.submit)["channel"]
-    assert gpt is type(None)
+    assert set(typing.get_args(typing.get_args(gpt)[0])) == levels
+    seedance2 = typing.get_type_hints(ENDPOINT_CLASSES["seedance2"].submit)["channel"]
+    assert set(typing.get_args(typing.get_args(seedance2)[0])) == {*levels, "face"}
+
+
+def test_params_classes_are_public_in_aireiter_types() -> None:
+    """Every model's params class and channel alias is importable from aireiter.types."""
+    import aireiter.types
+
+    for model in MODELS:
+        cls = PARAMS_CLASSES[model.id]
+        assert getattr(aireiter.types, cls.__name__) is cls
+        assert cls.__name__ in aireiter.types.__all__
+        assert cls.__module__ == "aireiter.types"
+        channel = cls.__name__.removesuffix("Params") + "Channel"
+        assert channel in aireiter.types.__all__
+    assert ENDPOINT_CLASSES["sora2"].params_class is aireiter.types.Sora2Params

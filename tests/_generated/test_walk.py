@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from aireiter import AsyncAIReiter, ParamError, TaskStatus
+from aireiter._endpoints import ModelEndpoint
 from aireiter._spec import ModelSpec, ParamSpec, load_spec
-from aireiter.resources._endpoint import ModelEndpoint
 from tests.conftest import EmulatorFactory
 
 MODELS = list(load_spec().models.values())

@@ -101,8 +101,11 @@ def test_channels_are_full_model_names() -> None:
     assert models["sora2"].model_name("plus") == "sora2_plus"
     assert models["sora2"].model_name(None) == "sora2"
     assert models["gpt_4o"].channel_names == ()
-    with pytest.raises(KeyError):
-        models["gpt_4o"].model_name("plus")
+    assert models["gpt_4o"].model_name("plus") == "gpt_4o_plus"
+    assert models["sora2"].lists_channel("plus")
+    assert not models["sora2"].lists_channel("max")
+    assert not models["gpt_4o"].lists_channel("plus")
+    assert models["gpt_4o"].lists_channel(None)
 
 
 def test_every_model_has_a_typical_duration_and_videos_their_clip_length() -> None:

@@ -6,9 +6,7 @@ import attrs
 import pytest
 
 from aireiter import ParamError
-from aireiter._generated import PARAMS_CLASSES
-from aireiter._generated.images.seedream_v4_5 import SeedreamV45Params
-from aireiter._generated.videos.sora2 import Sora2Params
+from aireiter.types import PARAMS_CLASSES, SeedreamV45Params, Sora2Params
 
 
 def test_to_wire_sends_set_fields_and_documented_defaults() -> None:

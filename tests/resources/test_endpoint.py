@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from aireiter import (
@@ -11,15 +15,26 @@ from aireiter import (
     ParamError,
     RateLimitError,
     TaskStatus,
+    UndocumentedChannelWarning,
 )
 from aireiter._constants import QUERY_PATH, SUBMIT_PATH
-from aireiter._generated import Sora2Params
+from aireiter._endpoints import is_capacity_error
+from aireiter._spec import _checks
+from aireiter._spec._channels import reset_channel_warnings
 from aireiter.emulator import RunningEmulator
-from aireiter.resources._endpoint import is_capacity_error
+from aireiter.types import Sora2Params
 from tests.conftest import EmulatorFactory
 
 SUBMIT = ("POST", SUBMIT_PATH)
 QUERY = ("POST", QUERY_PATH)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_warnings() -> Iterator[None]:
+    """Each test sees the one-time channel warnings afresh."""
+    reset_channel_warnings()
+    yield
+    reset_channel_warnings()
 
 
 async def test_submit_sends_the_channel_name_and_documented_defaults(
@@ -69,7 +84,7 @@ async def test_bad_input_is_one_param_error_and_nothing_is_sent(
         await client.videos.sora2.submit(
             prompt="",
             aspect_ratio="4:3",  # type: ignore[arg-type]
-            channel="max",  # type: ignore[arg-type]
+            channel="turbo",  # type: ignore[arg-type]
             fallback_channels=["plus", "plus"],
             extra_params={"aspect_ratio": "16:9"},
         )
@@ -85,13 +100,78 @@ async def test_bad_input_is_one_param_error_and_nothing_is_sent(
     assert sum(emulator.state.request_counts.values()) == 0
 
 
-async def test_channel_on_a_model_without_channels_is_a_param_error(
+async def test_an_unlisted_level_is_sent_with_a_one_time_warning(
     client: AsyncAIReiter, emulator: RunningEmulator
 ) -> None:
-    """gpt_4o offers only its default channel: channel='plus' is refused before sending."""
-    with pytest.raises(ParamError, match="default channel only"):
-        await client.images.gpt_4o.submit(prompt="x", channel="plus")  # type: ignore[arg-type]
+    """gpt_4o lists no channels, but every model comes in four levels: channel='plus' sends
+    gpt_4o_plus with one UndocumentedChannelWarning; the second submit is silent."""
+    with pytest.warns(UndocumentedChannelWarning, match="gpt_4o_plus"):
+        task = await client.images.gpt_4o.submit(prompt="x", channel="plus")
+    assert task.model == "gpt_4o_plus"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = await client.images.gpt_4o.submit(prompt="x", channel="plus")
+        listed = await client.videos.sora2.submit(prompt="x", channel="advanced")
+    assert again.model == "gpt_4o_plus"
+    assert listed.model == "sora2_advanced"
+    assert emulator.state.request_counts[SUBMIT] == 3
+
+
+async def test_a_suffixed_model_name_is_checked_as_its_base_model(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """client.images.submit("gpt_4o_max", ...) is checked as gpt_4o (a bad aspect_ratio is
+    refused before sending) and sent under the name given, with the warning."""
+    with pytest.raises(ParamError) as info:
+        await client.images.submit("gpt_4o_max", prompt="x", aspect_ratio="16:9")
+    assert (info.value.model, info.value.field) == ("gpt_4o", "aspect_ratio")
     assert sum(emulator.state.request_counts.values()) == 0
+    with pytest.warns(UndocumentedChannelWarning):
+        task = await client.images.submit("gpt_4o_max", prompt="x", aspect_ratio="3:2")
+    assert task.model == "gpt_4o_max"
+
+
+async def test_face_passes_through_and_a_non_level_is_refused(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """'face' is no level but passes through (warned on sora2, silent on seedance2, which
+    lists it); a channel that is neither a level nor listed is a ParamError naming the
+    levels."""
+    with pytest.warns(UndocumentedChannelWarning, match="sora2_face"):
+        face = await client.videos.sora2.submit(prompt="x", channel="face")  # type: ignore[arg-type]
+    assert face.model == "sora2_face"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        listed = await client.videos.seedance2.submit(prompt="x", channel="face")
+    assert listed.model == "seedance2_face"
+    sent = emulator.state.request_counts[SUBMIT]
+    with pytest.raises(ParamError) as info:
+        await client.videos.sora2.submit(prompt="x", channel="turbo")  # type: ignore[arg-type]
+    assert info.value.field == "channel"
+    assert "'base', 'plus', 'advanced', 'max'" in str(info.value)
+    assert emulator.state.request_counts[SUBMIT] == sent
+
+
+async def test_params_are_checked_once_per_call(
+    client: AsyncAIReiter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typed call checks each field once (the params object is built once and sent as it
+    is); submitting a prebuilt params object checks nothing again."""
+    checked: list[str] = []
+    original = _checks._check_value
+
+    def counting(param: Any, value: Any) -> Any:
+        checked.append(param.name)
+        return original(param, value)
+
+    monkeypatch.setattr(_checks, "_check_value", counting)
+    await client.videos.sora2.submit(prompt="x", channel="plus")
+    assert checked.count("prompt") == 1
+    params = Sora2Params(prompt="y")
+    checked.clear()
+    await client.videos.sora2.submit_params(params, channel="base")
+    await client.videos.submit("sora2", prompt="z")
+    assert checked.count("prompt") == 1  # the dynamic submit only
 
 
 async def test_generate_returns_the_completed_task(client: AsyncAIReiter) -> None:

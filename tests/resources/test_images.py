@@ -53,3 +53,37 @@ async def test_cross_field_rule_is_checked_before_sending(
             prompt="x", resolution="4K", aspect_ratio="1:1"
         )
     assert sum(emulator.state.request_counts.values()) == 0
+
+
+async def test_seedream_v4_image_to_image_sends_references_and_defaults(
+    client: AsyncAIReiter,
+) -> None:
+    """seedream_v4 takes reference images (image_url, up to 9) and sends its documented
+    defaults; both reach the API as given."""
+    refs = [f"https://example.com/{n}.png" for n in range(9)]
+    task = await client.images.seedream_v4.submit(prompt="x", image_url=refs)
+    stored = (await client.tasks.query(task.out_task_id)).input
+    assert stored is not None
+    assert stored["params"] == {
+        "prompt": "x",
+        "image_url": refs,
+        "aspect_ratio": "1:1",
+        "resolution": "1K",
+        "output_n": "1",
+    }
+
+
+async def test_nano_banana_image_url_goes_out_as_given(client: AsyncAIReiter) -> None:
+    """nano_banana's comma-joined string (the documented form) and a list are both sent
+    unchanged."""
+    joined = "https://example.com/a.png,https://example.com/b.png"
+    as_string = await client.images.nano_banana.submit(prompt="x", image_url=joined)
+    as_list = await client.images.submit(
+        "nano_banana", prompt="x", image_url=["https://example.com/a.png"]
+    )
+    first = (await client.tasks.query(as_string.out_task_id)).input
+    second = (await client.tasks.query(as_list.out_task_id)).input
+    assert first is not None
+    assert first["params"]["image_url"] == joined
+    assert second is not None
+    assert second["params"]["image_url"] == ["https://example.com/a.png"]

@@ -9,9 +9,9 @@ from typing import TypeVar
 import pytest
 
 from aireiter import AsyncAIReiter
+from aireiter._endpoints import blocking
 from aireiter._generated.images import SyncImageModels
 from aireiter._generated.images.gpt_4o import Gpt4oSyncEndpoint
-from aireiter.resources._sync_models import blocking
 
 T = TypeVar("T")
 

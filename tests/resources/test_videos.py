@@ -81,3 +81,34 @@ async def test_dynamic_generate_waits_for_completion(client: AsyncAIReiter) -> N
     task = await client.videos.generate("veo3_1_fast", prompt="x", poll_interval=0.01)
     assert task.is_done
     assert task.urls
+
+
+async def test_seedance_1_5_pro_frames_and_audio_are_sent_as_given(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """Start/end frames and audio (field names inferred, values unchecked) and a 4-12 s
+    length go out as given; 13 s is refused before sending."""
+    task = await client.videos.seedance_1_5_pro.submit(
+        prompt="x",
+        image_url="https://example.com/first.png",
+        end_image_url="https://example.com/last.png",
+        generate_audio=True,
+        video_length=12,
+    )
+    stored = (await client.tasks.query(task.out_task_id)).input
+    assert stored is not None
+    assert stored["params"] == {
+        "prompt": "x",
+        "image_url": "https://example.com/first.png",
+        "end_image_url": "https://example.com/last.png",
+        "generate_audio": True,
+        "video_length": 12,
+    }
+    dynamic = await client.videos.submit("seedance_1_5_pro", prompt="y", camera_fixed=True)
+    echoed = (await client.tasks.query(dynamic.out_task_id)).input
+    assert echoed is not None
+    assert echoed["params"] == {"prompt": "y", "camera_fixed": True}
+    sent = sum(emulator.state.request_counts.values())
+    with pytest.raises(ParamError, match="video_length"):
+        await client.videos.seedance_1_5_pro.submit(prompt="x", video_length=13)
+    assert sum(emulator.state.request_counts.values()) == sent

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing_extensions import assert_type
 
-from aireiter import AsyncAIReiter, Task
-from aireiter._generated import Sora2Params
+from aireiter import AsyncAIReiter, Task, task_id_for
 from aireiter._generated.images.seedream_v4_5 import SeedreamV45Endpoint
 from aireiter._generated.videos.sora2 import Sora2Endpoint
-from aireiter._spec import ModelSpec
+from aireiter._spec import ModelParams, ModelSpec
+from aireiter.types import PARAMS_CLASSES, Sora2Channel, Sora2Params
 
 
 async def typed_endpoints(client: AsyncAIReiter) -> None:
@@ -32,6 +32,17 @@ async def typed_endpoints(client: AsyncAIReiter) -> None:
     await client.images.seedream_v4.submit(prompt="x", output_n="2", extra_params={"seed": 1})
     await client.videos.seedance2.submit(prompt="x", type="all_reference", channel="face")
     await client.videos.sora2.generate(prompt="x", wait_timeout=None, poll_interval=0.5)
+    await client.images.gpt_4o.submit(prompt="x", channel="max")  # every model has the levels
+    await client.images.nano_banana.submit(prompt="x", image_url="https://e.com/a,https://e.com/b")
+    await client.images.nano_banana.submit(prompt="x", image_url=["https://e.com/a"])
+    await client.images.seedream_v4.submit(prompt="x", image_url=["https://e.com/a"])
+    await client.videos.seedance_1_5_pro.submit(
+        prompt="x",
+        image_url="https://e.com/a",
+        end_image_url="https://e.com/b",
+        generate_audio=True,
+    )
+    await client.videos.sora2.submit(prompt="x", out_task_id=task_id_for("ORDER.2025.0001"))
 
 
 async def dynamic_use(client: AsyncAIReiter) -> None:
@@ -43,3 +54,6 @@ async def dynamic_use(client: AsyncAIReiter) -> None:
     assert_type(client.images.list(), tuple[ModelSpec, ...])
     params = Sora2Params(prompt="x", video_length="15")
     await client.videos.sora2.submit_params(params, channel="base")
+    channel: Sora2Channel = "max"
+    await client.videos.sora2.submit(prompt="x", channel=channel)
+    assert_type(PARAMS_CLASSES["sora2"], type[ModelParams])

@@ -16,6 +16,7 @@ from aireiter import AIReiter, AsyncAIReiter
 
 async def main(client: AsyncAIReiter) -> None:
     await client.videos.sora2.generate(prompt="x", aspect_ratio=3)
+    await client.images.gpt_4o.submit(prompt="x", channel="turbo")
 
 
 def blocking(client: AIReiter) -> None:
@@ -27,7 +28,8 @@ def blocking(client: AIReiter) -> None:
 @pytest.mark.timeout(300)
 def test_mypy_accepts_the_contract_and_rejects_a_wrong_type(tmp_path: Path) -> None:
     """One strict mypy run: the contract files are clean; aspect_ratio=3 is an arg-type
-    error on the async and on the blocking endpoint."""
+    error on the async and on the blocking endpoint, and a channel that is no level is one
+    too."""
     bad = tmp_path / "bad_aspect_ratio.py"
     bad.write_text(BAD_SNIPPET)
     typing_dir = repo_root() / "tests" / "typing"
@@ -46,3 +48,5 @@ def test_mypy_accepts_the_contract_and_rejects_a_wrong_type(tmp_path: Path) -> N
     assert all(f"{bad.name}:" in line for line in errors), errors
     wrong_type = [line for line in errors if '"aspect_ratio"' in line and "[arg-type]" in line]
     assert len(wrong_type) == 2, errors  # once through the async client, once the blocking one
+    wrong_channel = [line for line in errors if '"channel"' in line and "[arg-type]" in line]
+    assert len(wrong_channel) == 1, errors

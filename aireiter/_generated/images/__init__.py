@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Every image model of the spec as a typed attribute of ``client.images``."""
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
-from ...resources._endpoint import ModelEndpoint, ModelNamespace
-from ...resources._sync_models import SyncModelNamespace
+from ..._endpoints import ModelEndpoint, ModelNamespace, SyncModelNamespace
 from .gpt_4o import Gpt4oEndpoint, Gpt4oSyncEndpoint
 from .nano_banana import NanoBananaEndpoint, NanoBananaSyncEndpoint
 from .nano_banana_pro import NanoBananaProEndpoint, NanoBananaProSyncEndpoint

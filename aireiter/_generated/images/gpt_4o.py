@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """GPT-4o Image (``gpt_4o``, image; modes: text-to-image, image-to-image).
 """
 
@@ -8,39 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.gpt_4o import Gpt4oChannel, Gpt4oParams
 
-__all__ = ["Gpt4oEndpoint", "Gpt4oParams", "Gpt4oSyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class Gpt4oParams(ModelParams):
-    """Parameters of GPT-4o Image (``gpt_4o``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description; docs state no length limit. Allowed: a non-empty string.
-            Required.
-        image_url: Single reference image (public URL) for image-to-image. Allowed: an http(s)
-            URL or a data:image/...;base64, URI. Left out when None (the API's default applies).
-        aspect_ratio: Output aspect ratio. Allowed: "1:1", "3:2", "2:3". Default "1:1"
-            (documented, sent).
-    """
-
-    model_id: ClassVar[str] = "gpt_4o"
-    prompt: str
-    image_url: str | None = None
-    aspect_ratio: Literal["1:1", "3:2", "2:3"] = "1:1"
+__all__ = ["Gpt4oEndpoint", "Gpt4oSyncEndpoint"]
 
 
 class Gpt4oEndpoint(ModelEndpoint[Gpt4oParams]):
@@ -59,8 +35,8 @@ class Gpt4oEndpoint(ModelEndpoint[Gpt4oParams]):
         prompt: str,
         image_url: str | None = None,
         aspect_ratio: Literal["1:1", "3:2", "2:3"] = "1:1",
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: Gpt4oChannel | None = None,
+        fallback_channels: Sequence[Gpt4oChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -78,7 +54,8 @@ class Gpt4oEndpoint(ModelEndpoint[Gpt4oParams]):
                 default applies).
             aspect_ratio: Output aspect ratio. Allowed: "1:1", "3:2", "2:3". Default "1:1"
                 (documented, sent).
-            channel: Only the default channel (``gpt_4o``) is offered.
+            channel: Channel to send to (``gpt_4o_<channel>``); None: ``gpt_4o``. Listed in the
+                docs: none; another level is sent with a one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -114,8 +91,8 @@ class Gpt4oEndpoint(ModelEndpoint[Gpt4oParams]):
         prompt: str,
         image_url: str | None = None,
         aspect_ratio: Literal["1:1", "3:2", "2:3"] = "1:1",
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: Gpt4oChannel | None = None,
+        fallback_channels: Sequence[Gpt4oChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -135,7 +112,8 @@ class Gpt4oEndpoint(ModelEndpoint[Gpt4oParams]):
                 default applies).
             aspect_ratio: Output aspect ratio. Allowed: "1:1", "3:2", "2:3". Default "1:1"
                 (documented, sent).
-            channel: Only the default channel (``gpt_4o``) is offered.
+            channel: Channel to send to (``gpt_4o_<channel>``); None: ``gpt_4o``. Listed in the
+                docs: none; another level is sent with a one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

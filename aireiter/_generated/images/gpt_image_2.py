@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """GPT-Image-2 (standard/cheaper channel) (``gpt_image_2``, image; modes: text-to-image,
 image-to-image).
 """
@@ -9,44 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.gpt_image_2 import GptImage2Channel, GptImage2Params
 
-__all__ = ["GptImage2Endpoint", "GptImage2Params", "GptImage2SyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class GptImage2Params(ModelParams):
-    """Parameters of GPT-Image-2 (standard/cheaper channel) (``gpt_image_2``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description. Allowed: a non-empty string. Required.
-        aspect_ratio: Output aspect ratio; default not known. Allowed: "1:1", "3:2", "2:3",
-            "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21". Left out
-            when None (the API's default applies).
-        resolution: Output tier; 4K available for all 13 ratios per the Chinese page; default
-            not known. Allowed: "1K", "2K", "4K". Left out when None (the API's default
-            applies).
-        image_url: Reference images, URL and base64 data URI may be mixed (limit from 3p
-            summary). Allowed: a list of strings, at most 9 items, each an http(s) URL or a
-            data:image/...;base64, URI. Left out when None (the API's default applies).
-    """
-
-    model_id: ClassVar[str] = "gpt_image_2"
-    prompt: str
-    aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21"] | None = None
-    resolution: Literal["1K", "2K", "4K"] | None = None
-    image_url: Sequence[str] | None = None
+__all__ = ["GptImage2Endpoint", "GptImage2SyncEndpoint"]
 
 
 class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
@@ -67,8 +38,8 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21"] | None = None,
         resolution: Literal["1K", "2K", "4K"] | None = None,
         image_url: Sequence[str] | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: GptImage2Channel | None = None,
+        fallback_channels: Sequence[GptImage2Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -89,7 +60,9 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
             image_url: Reference images, URL and base64 data URI may be mixed (limit from 3p
                 summary). Allowed: a list of strings, at most 9 items, each an http(s) URL or a
                 data:image/...;base64, URI. Left out when None (the API's default applies).
-            channel: Only the default channel (``gpt_image_2``) is offered.
+            channel: Channel to send to (``gpt_image_2_<channel>``); None: ``gpt_image_2``.
+                Listed in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -127,8 +100,8 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21"] | None = None,
         resolution: Literal["1K", "2K", "4K"] | None = None,
         image_url: Sequence[str] | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: GptImage2Channel | None = None,
+        fallback_channels: Sequence[GptImage2Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -151,7 +124,9 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
             image_url: Reference images, URL and base64 data URI may be mixed (limit from 3p
                 summary). Allowed: a list of strings, at most 9 items, each an http(s) URL or a
                 data:image/...;base64, URI. Left out when None (the API's default applies).
-            channel: Only the default channel (``gpt_image_2``) is offered.
+            channel: Channel to send to (``gpt_image_2_<channel>``); None: ``gpt_image_2``.
+                Listed in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

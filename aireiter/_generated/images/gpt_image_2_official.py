@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """GPT-Image-2 official OpenAI channel (``gpt_image_2_official``, image; modes: text-to-image,
 image-to-image).
 """
@@ -9,47 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.gpt_image_2_official import GptImage2OfficialChannel, GptImage2OfficialParams
 
-__all__ = ["GptImage2OfficialEndpoint", "GptImage2OfficialParams", "GptImage2OfficialSyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class GptImage2OfficialParams(ModelParams):
-    """Parameters of GPT-Image-2 official OpenAI channel (``gpt_image_2_official``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description; subject to platform safety review. Allowed: a non-empty
-            string. Required.
-        aspect_ratio: Output aspect ratio; default not known. Allowed: "1:1", "3:2", "2:3",
-            "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21". Left out
-            when None (the API's default applies).
-        resolution: Output tier; 4K only for 16:9, 9:16, 2:1, 1:2, 21:9, 9:21. Allowed: "1K",
-            "2K", "4K". Left out when None (the API's default applies).
-        quality: Rendering quality; 'high' in doc example, full enum from 3p. Allowed: "low",
-            "medium", "high". Left out when None (the API's default applies).
-        image_url: Reference images, URL and base64 mixed; field name inferred from sibling
-            models. Allowed: a list of strings, at most 9 items, each an http(s) URL or a
-            data:image/...;base64, URI. Left out when None (the API's default applies).
-    """
-
-    model_id: ClassVar[str] = "gpt_image_2_official"
-    prompt: str
-    aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21"] | None = None
-    resolution: Literal["1K", "2K", "4K"] | None = None
-    quality: Literal["low", "medium", "high"] | None = None
-    image_url: Sequence[str] | None = None
+__all__ = ["GptImage2OfficialEndpoint", "GptImage2OfficialSyncEndpoint"]
 
 
 class GptImage2OfficialEndpoint(ModelEndpoint[GptImage2OfficialParams]):
@@ -71,8 +39,8 @@ class GptImage2OfficialEndpoint(ModelEndpoint[GptImage2OfficialParams]):
         resolution: Literal["1K", "2K", "4K"] | None = None,
         quality: Literal["low", "medium", "high"] | None = None,
         image_url: Sequence[str] | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: GptImage2OfficialChannel | None = None,
+        fallback_channels: Sequence[GptImage2OfficialChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -95,7 +63,9 @@ class GptImage2OfficialEndpoint(ModelEndpoint[GptImage2OfficialParams]):
             image_url: Reference images, URL and base64 mixed; field name inferred from sibling
                 models. Allowed: a list of strings, at most 9 items, each an http(s) URL or a
                 data:image/...;base64, URI. Left out when None (the API's default applies).
-            channel: Only the default channel (``gpt_image_2_official``) is offered.
+            channel: Channel to send to (``gpt_image_2_official_<channel>``); None:
+                ``gpt_image_2_official``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -135,8 +105,8 @@ class GptImage2OfficialEndpoint(ModelEndpoint[GptImage2OfficialParams]):
         resolution: Literal["1K", "2K", "4K"] | None = None,
         quality: Literal["low", "medium", "high"] | None = None,
         image_url: Sequence[str] | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: GptImage2OfficialChannel | None = None,
+        fallback_channels: Sequence[GptImage2OfficialChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -161,7 +131,9 @@ class GptImage2OfficialEndpoint(ModelEndpoint[GptImage2OfficialParams]):
             image_url: Reference images, URL and base64 mixed; field name inferred from sibling
                 models. Allowed: a list of strings, at most 9 items, each an http(s) URL or a
                 data:image/...;base64, URI. Left out when None (the API's default applies).
-            channel: Only the default channel (``gpt_image_2_official``) is offered.
+            channel: Channel to send to (``gpt_image_2_official_<channel>``); None:
+                ``gpt_image_2_official``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Gemini-2.5-Flash-Image-preview (Nano Banana) (``nano_banana``, image; modes: text-to-image,
 image-to-image).
 """
@@ -7,48 +7,17 @@ image-to-image).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeAlias
-
-import attrs
+from typing import Any, ClassVar
 
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.nano_banana import NanoBananaChannel, NanoBananaParams
 
-__all__ = ["NanoBananaChannel", "NanoBananaEndpoint", "NanoBananaParams", "NanoBananaSyncEndpoint"]
-
-NanoBananaChannel: TypeAlias = Literal["base", "plus", "max"]
-
-
-@attrs.frozen(kw_only=True)
-class NanoBananaParams(ModelParams):
-    """Parameters of Gemini-2.5-Flash-Image-preview (Nano Banana) (``nano_banana``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description (required status inferred). Allowed: a non-empty string.
-            Required.
-        image_url: Reference images. Stored example shows several URLs comma-joined in one
-            string; send an array of URL/data-URI strings. Allowed: a list of strings, each an
-            http(s) URL or a data:image/...;base64, URI. Left out when None (the API's default
-            applies).
-        aspect_ratio: Output aspect ratio; example 16:9; full enum not documented in corpus.
-            Allowed: a string. Left out when None (the API's default applies).
-        format: Output image format; example jpeg; enum not documented in corpus. Allowed: a
-            string. Left out when None (the API's default applies).
-    """
-
-    model_id: ClassVar[str] = "nano_banana"
-    prompt: str
-    image_url: Sequence[str] | None = None
-    aspect_ratio: str | None = None
-    format: str | None = None
+__all__ = ["NanoBananaEndpoint", "NanoBananaSyncEndpoint"]
 
 
 class NanoBananaEndpoint(ModelEndpoint[NanoBananaParams]):
@@ -66,7 +35,7 @@ class NanoBananaEndpoint(ModelEndpoint[NanoBananaParams]):
         self,
         *,
         prompt: str,
-        image_url: Sequence[str] | None = None,
+        image_url: str | Sequence[str] | None = None,
         aspect_ratio: str | None = None,
         format: str | None = None,
         channel: NanoBananaChannel | None = None,
@@ -83,16 +52,18 @@ class NanoBananaEndpoint(ModelEndpoint[NanoBananaParams]):
         Args:
             prompt: Text description (required status inferred). Allowed: a non-empty string.
                 Required.
-            image_url: Reference images. Stored example shows several URLs comma-joined in one
-                string; send an array of URL/data-URI strings. Allowed: a list of strings, each
-                an http(s) URL or a data:image/...;base64, URI. Left out when None (the API's
-                default applies).
+            image_url: Reference images. The only documented value is one string with several
+                URLs joined by commas; third-party clients send a list of URL strings. Either is
+                accepted and sent as given. Allowed: a string or a list of strings, each an
+                http(s) URL or a data:image/...;base64, URI, a string may join several URLs with
+                commas. Left out when None (the API's default applies).
             aspect_ratio: Output aspect ratio; example 16:9; full enum not documented in corpus.
                 Allowed: a string. Left out when None (the API's default applies).
             format: Output image format; example jpeg; enum not documented in corpus. Allowed: a
                 string. Left out when None (the API's default applies).
-            channel: Channel to send to: "base", "plus", "max" (``nano_banana_<channel>``);
-                None: ``nano_banana``.
+            channel: Channel to send to (``nano_banana_<channel>``); None: ``nano_banana``.
+                Listed in the docs: "base", "plus", "max"; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -127,7 +98,7 @@ class NanoBananaEndpoint(ModelEndpoint[NanoBananaParams]):
         self,
         *,
         prompt: str,
-        image_url: Sequence[str] | None = None,
+        image_url: str | Sequence[str] | None = None,
         aspect_ratio: str | None = None,
         format: str | None = None,
         channel: NanoBananaChannel | None = None,
@@ -146,16 +117,18 @@ class NanoBananaEndpoint(ModelEndpoint[NanoBananaParams]):
         Args:
             prompt: Text description (required status inferred). Allowed: a non-empty string.
                 Required.
-            image_url: Reference images. Stored example shows several URLs comma-joined in one
-                string; send an array of URL/data-URI strings. Allowed: a list of strings, each
-                an http(s) URL or a data:image/...;base64, URI. Left out when None (the API's
-                default applies).
+            image_url: Reference images. The only documented value is one string with several
+                URLs joined by commas; third-party clients send a list of URL strings. Either is
+                accepted and sent as given. Allowed: a string or a list of strings, each an
+                http(s) URL or a data:image/...;base64, URI, a string may join several URLs with
+                commas. Left out when None (the API's default applies).
             aspect_ratio: Output aspect ratio; example 16:9; full enum not documented in corpus.
                 Allowed: a string. Left out when None (the API's default applies).
             format: Output image format; example jpeg; enum not documented in corpus. Allowed: a
                 string. Left out when None (the API's default applies).
-            channel: Channel to send to: "base", "plus", "max" (``nano_banana_<channel>``);
-                None: ``nano_banana``.
+            channel: Channel to send to (``nano_banana_<channel>``); None: ``nano_banana``.
+                Listed in the docs: "base", "plus", "max"; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Gemini-3-Pro-Image-preview (Nano Banana Pro) (``nano_banana_pro``, image; modes:
 text-to-image, image-to-image, multi-reference).
 """
@@ -7,48 +7,17 @@ text-to-image, image-to-image, multi-reference).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeAlias
-
-import attrs
+from typing import Any, ClassVar, Literal
 
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.nano_banana_pro import NanoBananaProChannel, NanoBananaProParams
 
-__all__ = ["NanoBananaProChannel", "NanoBananaProEndpoint", "NanoBananaProParams", "NanoBananaProSyncEndpoint"]
-
-NanoBananaProChannel: TypeAlias = Literal["base", "plus", "advanced", "max"]
-
-
-@attrs.frozen(kw_only=True)
-class NanoBananaProParams(ModelParams):
-    """Parameters of Gemini-3-Pro-Image-preview (Nano Banana Pro) (``nano_banana_pro``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description; docs state no limit. Allowed: a non-empty string. Required.
-        image_url: Reference image URLs (public). Allowed: a list of strings, at most 8 items,
-            each an http(s) URL or a data:image/...;base64, URI. Left out when None (the API's
-            default applies).
-        aspect_ratio: Output aspect ratio. Allowed: "auto", "1:1", "3:2", "2:3", "4:3", "3:4",
-            "5:4", "4:5", "16:9", "9:16", "21:9". Default "1:1" (documented, sent).
-        resolution: Output resolution tier. Allowed: "1K", "2K", "4K". Default "1K" (documented,
-            sent).
-        format: Output file format. Allowed: "png", "jpg". Default "png" (documented, sent).
-    """
-
-    model_id: ClassVar[str] = "nano_banana_pro"
-    prompt: str
-    image_url: Sequence[str] | None = None
-    aspect_ratio: Literal["auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] = "1:1"
-    resolution: Literal["1K", "2K", "4K"] = "1K"
-    format: Literal["png", "jpg"] = "png"
+__all__ = ["NanoBananaProEndpoint", "NanoBananaProSyncEndpoint"]
 
 
 class NanoBananaProEndpoint(ModelEndpoint[NanoBananaProParams]):
@@ -92,8 +61,9 @@ class NanoBananaProEndpoint(ModelEndpoint[NanoBananaProParams]):
             resolution: Output resolution tier. Allowed: "1K", "2K", "4K". Default "1K"
                 (documented, sent).
             format: Output file format. Allowed: "png", "jpg". Default "png" (documented, sent).
-            channel: Channel to send to: "base", "plus", "advanced", "max"
-                (``nano_banana_pro_<channel>``); None: ``nano_banana_pro``.
+            channel: Channel to send to (``nano_banana_pro_<channel>``); None:
+                ``nano_banana_pro``. Listed in the docs: "base", "plus", "advanced", "max";
+                another level is sent with a one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -157,8 +127,9 @@ class NanoBananaProEndpoint(ModelEndpoint[NanoBananaProParams]):
             resolution: Output resolution tier. Allowed: "1K", "2K", "4K". Default "1K"
                 (documented, sent).
             format: Output file format. Allowed: "png", "jpg". Default "png" (documented, sent).
-            channel: Channel to send to: "base", "plus", "advanced", "max"
-                (``nano_banana_pro_<channel>``); None: ``nano_banana_pro``.
+            channel: Channel to send to (``nano_banana_pro_<channel>``); None:
+                ``nano_banana_pro``. Listed in the docs: "base", "plus", "advanced", "max";
+                another level is sent with a one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

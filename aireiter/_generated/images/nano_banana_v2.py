@@ -1,52 +1,22 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Nano Banana V2 (``nano_banana_v2``, image; modes: text-to-image, image-to-image, edit).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeAlias
-
-import attrs
+from typing import Any, ClassVar, Literal
 
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.nano_banana_v2 import NanoBananaV2Channel, NanoBananaV2Params
 
-__all__ = ["NanoBananaV2Channel", "NanoBananaV2Endpoint", "NanoBananaV2Params", "NanoBananaV2SyncEndpoint"]
-
-NanoBananaV2Channel: TypeAlias = Literal["base", "plus", "max"]
-
-
-@attrs.frozen(kw_only=True)
-class NanoBananaV2Params(ModelParams):
-    """Parameters of Nano Banana V2 (``nano_banana_v2``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description. Allowed: a non-empty string. Required.
-        image_url: Reference images: public URLs or full data URIs, may be mixed. Allowed: a
-            list of strings, at most 8 items, each an http(s) URL or a data:image/...;base64,
-            URI. Left out when None (the API's default applies).
-        aspect_ratio: Output aspect ratio; default not known. Allowed: "auto", "1:1", "3:2",
-            "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9". Left out when None (the
-            API's default applies).
-        resolution: Output resolution tier (upper-case K); default not known. Allowed: "1K",
-            "2K", "4K". Left out when None (the API's default applies).
-    """
-
-    model_id: ClassVar[str] = "nano_banana_v2"
-    prompt: str
-    image_url: Sequence[str] | None = None
-    aspect_ratio: Literal["auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] | None = None
-    resolution: Literal["1K", "2K", "4K"] | None = None
+__all__ = ["NanoBananaV2Endpoint", "NanoBananaV2SyncEndpoint"]
 
 
 class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
@@ -87,8 +57,9 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
                 (the API's default applies).
             resolution: Output resolution tier (upper-case K); default not known. Allowed: "1K",
                 "2K", "4K". Left out when None (the API's default applies).
-            channel: Channel to send to: "base", "plus", "max" (``nano_banana_v2_<channel>``);
-                None: ``nano_banana_v2``.
+            channel: Channel to send to (``nano_banana_v2_<channel>``); None:
+                ``nano_banana_v2``. Listed in the docs: "base", "plus", "max"; another level is
+                sent with a one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -149,8 +120,9 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
                 (the API's default applies).
             resolution: Output resolution tier (upper-case K); default not known. Allowed: "1K",
                 "2K", "4K". Left out when None (the API's default applies).
-            channel: Channel to send to: "base", "plus", "max" (``nano_banana_v2_<channel>``);
-                None: ``nano_banana_v2``.
+            channel: Channel to send to (``nano_banana_v2_<channel>``); None:
+                ``nano_banana_v2``. Listed in the docs: "base", "plus", "max"; another level is
+                sent with a one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Seedream 4.0 (``seedream_v4``, image; modes: text-to-image, image-to-image).
 """
 
@@ -8,41 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.seedream_v4 import SeedreamV4Channel, SeedreamV4Params
 
-__all__ = ["SeedreamV4Endpoint", "SeedreamV4Params", "SeedreamV4SyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class SeedreamV4Params(ModelParams):
-    """Parameters of Seedream 4.0 (``seedream_v4``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description. Allowed: a non-empty string. Required.
-        aspect_ratio: Output aspect ratio; default not known. Allowed: "1:1", "16:9", "9:16",
-            "4:3", "3:4". Left out when None (the API's default applies).
-        resolution: Output resolution tier; default not known. Allowed: "1K", "2K", "4K". Left
-            out when None (the API's default applies).
-        output_n: Number of images; example sends the string "2"; integer acceptance unknown.
-            Allowed: "1", "2", "4". Left out when None (the API's default applies).
-    """
-
-    model_id: ClassVar[str] = "seedream_v4"
-    prompt: str
-    aspect_ratio: Literal["1:1", "16:9", "9:16", "4:3", "3:4"] | None = None
-    resolution: Literal["1K", "2K", "4K"] | None = None
-    output_n: Literal["1", "2", "4"] | None = None
+__all__ = ["SeedreamV4Endpoint", "SeedreamV4SyncEndpoint"]
 
 
 class SeedreamV4Endpoint(ModelEndpoint[SeedreamV4Params]):
@@ -59,11 +33,12 @@ class SeedreamV4Endpoint(ModelEndpoint[SeedreamV4Params]):
         self,
         *,
         prompt: str,
-        aspect_ratio: Literal["1:1", "16:9", "9:16", "4:3", "3:4"] | None = None,
-        resolution: Literal["1K", "2K", "4K"] | None = None,
-        output_n: Literal["1", "2", "4"] | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        image_url: Sequence[str] | None = None,
+        aspect_ratio: Literal["1:1", "16:9", "9:16", "4:3", "3:4"] = "1:1",
+        resolution: Literal["1K", "2K", "4K"] = "1K",
+        output_n: Literal["1", "2", "4"] = "1",
+        channel: SeedreamV4Channel | None = None,
+        fallback_channels: Sequence[SeedreamV4Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -75,13 +50,21 @@ class SeedreamV4Endpoint(ModelEndpoint[SeedreamV4Params]):
 
         Args:
             prompt: Text description. Allowed: a non-empty string. Required.
-            aspect_ratio: Output aspect ratio; default not known. Allowed: "1:1", "16:9",
-                "9:16", "4:3", "3:4". Left out when None (the API's default applies).
-            resolution: Output resolution tier; default not known. Allowed: "1K", "2K", "4K".
-                Left out when None (the API's default applies).
-            output_n: Number of images; example sends the string "2"; integer acceptance
-                unknown. Allowed: "1", "2", "4". Left out when None (the API's default applies).
-            channel: Only the default channel (``seedream_v4``) is offered.
+            image_url: Reference images for image-to-image: publicly accessible image URLs, up
+                to 9 (doc-old). The field name is not shown on the page: image_url as on
+                seedream_v4_5, whose page describes the field in the same words (inferred).
+                Field name inferred (not documented). Allowed: a list of strings, at most 9
+                items, each an http(s) URL or a data:image/...;base64, URI. Left out when None
+                (the API's default applies).
+            aspect_ratio: Output aspect ratio. Allowed: "1:1", "16:9", "9:16", "4:3", "3:4".
+                Default "1:1" (documented, sent).
+            resolution: Output resolution tier. Allowed: "1K", "2K", "4K". Default "1K"
+                (documented, sent).
+            output_n: Number of images, as a string (the example sends "2"); integer acceptance
+                unknown. Allowed: "1", "2", "4". Default "1" (documented, sent).
+            channel: Channel to send to (``seedream_v4_<channel>``); None: ``seedream_v4``.
+                Listed in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -98,6 +81,7 @@ class SeedreamV4Endpoint(ModelEndpoint[SeedreamV4Params]):
         return await self._submit(
             {
                 "prompt": prompt,
+                "image_url": image_url,
                 "aspect_ratio": aspect_ratio,
                 "resolution": resolution,
                 "output_n": output_n,
@@ -116,11 +100,12 @@ class SeedreamV4Endpoint(ModelEndpoint[SeedreamV4Params]):
         self,
         *,
         prompt: str,
-        aspect_ratio: Literal["1:1", "16:9", "9:16", "4:3", "3:4"] | None = None,
-        resolution: Literal["1K", "2K", "4K"] | None = None,
-        output_n: Literal["1", "2", "4"] | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        image_url: Sequence[str] | None = None,
+        aspect_ratio: Literal["1:1", "16:9", "9:16", "4:3", "3:4"] = "1:1",
+        resolution: Literal["1K", "2K", "4K"] = "1K",
+        output_n: Literal["1", "2", "4"] = "1",
+        channel: SeedreamV4Channel | None = None,
+        fallback_channels: Sequence[SeedreamV4Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -134,13 +119,21 @@ class SeedreamV4Endpoint(ModelEndpoint[SeedreamV4Params]):
 
         Args:
             prompt: Text description. Allowed: a non-empty string. Required.
-            aspect_ratio: Output aspect ratio; default not known. Allowed: "1:1", "16:9",
-                "9:16", "4:3", "3:4". Left out when None (the API's default applies).
-            resolution: Output resolution tier; default not known. Allowed: "1K", "2K", "4K".
-                Left out when None (the API's default applies).
-            output_n: Number of images; example sends the string "2"; integer acceptance
-                unknown. Allowed: "1", "2", "4". Left out when None (the API's default applies).
-            channel: Only the default channel (``seedream_v4``) is offered.
+            image_url: Reference images for image-to-image: publicly accessible image URLs, up
+                to 9 (doc-old). The field name is not shown on the page: image_url as on
+                seedream_v4_5, whose page describes the field in the same words (inferred).
+                Field name inferred (not documented). Allowed: a list of strings, at most 9
+                items, each an http(s) URL or a data:image/...;base64, URI. Left out when None
+                (the API's default applies).
+            aspect_ratio: Output aspect ratio. Allowed: "1:1", "16:9", "9:16", "4:3", "3:4".
+                Default "1:1" (documented, sent).
+            resolution: Output resolution tier. Allowed: "1K", "2K", "4K". Default "1K"
+                (documented, sent).
+            output_n: Number of images, as a string (the example sends "2"); integer acceptance
+                unknown. Allowed: "1", "2", "4". Default "1" (documented, sent).
+            channel: Channel to send to (``seedream_v4_<channel>``); None: ``seedream_v4``.
+                Listed in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -160,6 +153,7 @@ class SeedreamV4Endpoint(ModelEndpoint[SeedreamV4Params]):
         return await self._generate(
             {
                 "prompt": prompt,
+                "image_url": image_url,
                 "aspect_ratio": aspect_ratio,
                 "resolution": resolution,
                 "output_n": output_n,

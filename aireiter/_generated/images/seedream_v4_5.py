@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Seedream 4.5 (``seedream_v4_5``, image; modes: text-to-image, image-to-image,
 multi-reference).
 """
@@ -9,42 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.seedream_v4_5 import SeedreamV45Channel, SeedreamV45Params
 
-__all__ = ["SeedreamV45Endpoint", "SeedreamV45Params", "SeedreamV45SyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class SeedreamV45Params(ModelParams):
-    """Parameters of Seedream 4.5 (``seedream_v4_5``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description; docs state unlimited. Allowed: a non-empty string. Required.
-        image_url: Reference image URLs (public). Allowed: a list of strings, at most 9 items,
-            each an http(s) URL or a data:image/...;base64, URI. Left out when None (the API's
-            default applies).
-        aspect_ratio: Output aspect ratio. Allowed: "1:1", "3:2", "2:3", "4:3", "3:4", "5:4",
-            "4:5", "16:9", "9:16", "21:9". Default "1:1" (documented, sent).
-        resolution: Resolution level (not K tiers on this model). Allowed: "basic", "high".
-            Default "basic" (documented, sent).
-    """
-
-    model_id: ClassVar[str] = "seedream_v4_5"
-    prompt: str
-    image_url: Sequence[str] | None = None
-    aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] = "1:1"
-    resolution: Literal["basic", "high"] = "basic"
+__all__ = ["SeedreamV45Endpoint", "SeedreamV45SyncEndpoint"]
 
 
 class SeedreamV45Endpoint(ModelEndpoint[SeedreamV45Params]):
@@ -65,8 +38,8 @@ class SeedreamV45Endpoint(ModelEndpoint[SeedreamV45Params]):
         image_url: Sequence[str] | None = None,
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] = "1:1",
         resolution: Literal["basic", "high"] = "basic",
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: SeedreamV45Channel | None = None,
+        fallback_channels: Sequence[SeedreamV45Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -86,7 +59,9 @@ class SeedreamV45Endpoint(ModelEndpoint[SeedreamV45Params]):
                 "5:4", "4:5", "16:9", "9:16", "21:9". Default "1:1" (documented, sent).
             resolution: Resolution level (not K tiers on this model). Allowed: "basic", "high".
                 Default "basic" (documented, sent).
-            channel: Only the default channel (``seedream_v4_5``) is offered.
+            channel: Channel to send to (``seedream_v4_5_<channel>``); None: ``seedream_v4_5``.
+                Listed in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -124,8 +99,8 @@ class SeedreamV45Endpoint(ModelEndpoint[SeedreamV45Params]):
         image_url: Sequence[str] | None = None,
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] = "1:1",
         resolution: Literal["basic", "high"] = "basic",
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: SeedreamV45Channel | None = None,
+        fallback_channels: Sequence[SeedreamV45Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -147,7 +122,9 @@ class SeedreamV45Endpoint(ModelEndpoint[SeedreamV45Params]):
                 "5:4", "4:5", "16:9", "9:16", "21:9". Default "1:1" (documented, sent).
             resolution: Resolution level (not K tiers on this model). Allowed: "basic", "high".
                 Default "basic" (documented, sent).
-            channel: Only the default channel (``seedream_v4_5``) is offered.
+            channel: Channel to send to (``seedream_v4_5_<channel>``); None: ``seedream_v4_5``.
+                Listed in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Seedream 5.0 Lite (``seedream_v5_lite``, image; modes: text-to-image, image-to-image,
 multi-reference).
 """
@@ -9,49 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.seedream_v5_lite import SeedreamV5LiteChannel, SeedreamV5LiteParams
 
-__all__ = ["SeedreamV5LiteEndpoint", "SeedreamV5LiteParams", "SeedreamV5LiteSyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class SeedreamV5LiteParams(ModelParams):
-    """Parameters of Seedream 5.0 Lite (``seedream_v5_lite``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description; docs state no limitation. Allowed: a non-empty string.
-            Required.
-        image_url: Reference images: public URLs or base64 data URIs
-            'data:image/{jpeg|png|webp};base64,...' (prefix required, max 10 MB each). Allowed:
-            a list of strings, at most 9 items, each an http(s) URL or a data:image/...;base64,
-            URI. Left out when None (the API's default applies).
-        aspect_ratio: Output aspect ratio; no default stated; no 'auto'. Allowed: "1:1", "3:2",
-            "2:3", "4:3", "3:4", "16:9", "9:16", "21:9". Left out when None (the API's default
-            applies).
-        resolution: Output resolution tier. Allowed: "2K", "3K". Default "2K" (documented,
-            sent).
-        web_search: Let the model decide to search the web to improve output; adds latency.
-            Example value false. Allowed: a boolean. Left out when None (the API's default
-            applies).
-    """
-
-    model_id: ClassVar[str] = "seedream_v5_lite"
-    prompt: str
-    image_url: Sequence[str] | None = None
-    aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"] | None = None
-    resolution: Literal["2K", "3K"] = "2K"
-    web_search: bool | None = None
+__all__ = ["SeedreamV5LiteEndpoint", "SeedreamV5LiteSyncEndpoint"]
 
 
 class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
@@ -73,8 +39,8 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"] | None = None,
         resolution: Literal["2K", "3K"] = "2K",
         web_search: bool | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: SeedreamV5LiteChannel | None = None,
+        fallback_channels: Sequence[SeedreamV5LiteChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -99,7 +65,9 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             web_search: Let the model decide to search the web to improve output; adds latency.
                 Example value false. Allowed: a boolean. Left out when None (the API's default
                 applies).
-            channel: Only the default channel (``seedream_v5_lite``) is offered.
+            channel: Channel to send to (``seedream_v5_lite_<channel>``); None:
+                ``seedream_v5_lite``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -139,8 +107,8 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"] | None = None,
         resolution: Literal["2K", "3K"] = "2K",
         web_search: bool | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: SeedreamV5LiteChannel | None = None,
+        fallback_channels: Sequence[SeedreamV5LiteChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -167,7 +135,9 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             web_search: Let the model decide to search the web to improve output; adds latency.
                 Example value false. Allowed: a boolean. Left out when None (the API's default
                 applies).
-            channel: Only the default channel (``seedream_v5_lite``) is offered.
+            channel: Channel to send to (``seedream_v5_lite_<channel>``); None:
+                ``seedream_v5_lite``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

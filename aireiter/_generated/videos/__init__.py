@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Every video model of the spec as a typed attribute of ``client.videos``."""
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
-from ...resources._endpoint import ModelEndpoint, ModelNamespace
-from ...resources._sync_models import SyncModelNamespace
+from ..._endpoints import ModelEndpoint, ModelNamespace, SyncModelNamespace
 from .sora2 import Sora2Endpoint, Sora2SyncEndpoint
 from .sora2_pro import Sora2ProEndpoint, Sora2ProSyncEndpoint
 from .veo3_1 import Veo31Endpoint, Veo31SyncEndpoint
@@ -67,35 +66,37 @@ class VideoModels(ModelNamespace):
 
     @cached_property
     def seedance_1_5_pro(self) -> Seedance15ProEndpoint:
-        """Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video)."""
+        """Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video,
+        first-last-frame, audio). Not fully documented: fields the spec does not list pass
+        through unchecked."""
         return Seedance15ProEndpoint(self._client)
 
     @cached_property
     def seedance_pro(self) -> SeedanceProEndpoint:
-        """Seedance Pro (``seedance_pro``, video; modes: text-to-video, image-to-video,
-        first-last-frame, reference-images, reference-videos). Not fully documented: only prompt
-        is checked, other fields pass through."""
+        """Seedance Pro (``seedance_pro``, video; modes: first-last-frame). Not fully
+        documented: only prompt is checked, other fields pass through. The model id is a guess:
+        no source gives it."""
         return SeedanceProEndpoint(self._client)
 
     @cached_property
     def seedance_pro_fast(self) -> SeedanceProFastEndpoint:
-        """Seedance Pro Fast (``seedance_pro_fast``, video; modes: text-to-video,
-        image-to-video, first-last-frame, reference-images, reference-videos). Not fully
-        documented: only prompt is checked, other fields pass through."""
+        """Seedance Pro Fast (``seedance_pro_fast``, video; modes: image-to-video). Not fully
+        documented: only prompt is checked, other fields pass through. The model id is a guess:
+        no source gives it."""
         return SeedanceProFastEndpoint(self._client)
 
     @cached_property
     def seedance2(self) -> Seedance2Endpoint:
-        """Seedance 2.0 (``seedance2``, video; modes: text-to-video, image-to-video,
-        first-last-frame, reference-images, reference-videos, audio). Not fully documented: only
-        prompt is checked, other fields pass through."""
+        """Seedance 2.0 (``seedance2``, video; modes: text-to-video, first-last-frame,
+        reference-images, reference-videos, audio). Not fully documented: only prompt is
+        checked, other fields pass through."""
         return Seedance2Endpoint(self._client)
 
     @cached_property
     def seedance2_fast(self) -> Seedance2FastEndpoint:
-        """Seedance 2.0 Fast (``seedance2_fast``, video; modes: text-to-video, image-to-video,
-        first-last-frame, reference-images, reference-videos). Not fully documented: only prompt
-        is checked, other fields pass through."""
+        """Seedance 2.0 Fast (``seedance2_fast``, video; modes: reference-images,
+        first-last-frame). Not fully documented: only prompt is checked, other fields pass
+        through. The model id is a guess: no source gives it."""
         return Seedance2FastEndpoint(self._client)
 
     @cached_property
@@ -140,35 +141,37 @@ class SyncVideoModels(SyncModelNamespace):
 
     @cached_property
     def seedance_1_5_pro(self) -> Seedance15ProSyncEndpoint:
-        """Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video)."""
+        """Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video,
+        first-last-frame, audio). Not fully documented: fields the spec does not list pass
+        through unchecked."""
         return Seedance15ProSyncEndpoint(self._call, self._models.seedance_1_5_pro)
 
     @cached_property
     def seedance_pro(self) -> SeedanceProSyncEndpoint:
-        """Seedance Pro (``seedance_pro``, video; modes: text-to-video, image-to-video,
-        first-last-frame, reference-images, reference-videos). Not fully documented: only prompt
-        is checked, other fields pass through."""
+        """Seedance Pro (``seedance_pro``, video; modes: first-last-frame). Not fully
+        documented: only prompt is checked, other fields pass through. The model id is a guess:
+        no source gives it."""
         return SeedanceProSyncEndpoint(self._call, self._models.seedance_pro)
 
     @cached_property
     def seedance_pro_fast(self) -> SeedanceProFastSyncEndpoint:
-        """Seedance Pro Fast (``seedance_pro_fast``, video; modes: text-to-video,
-        image-to-video, first-last-frame, reference-images, reference-videos). Not fully
-        documented: only prompt is checked, other fields pass through."""
+        """Seedance Pro Fast (``seedance_pro_fast``, video; modes: image-to-video). Not fully
+        documented: only prompt is checked, other fields pass through. The model id is a guess:
+        no source gives it."""
         return SeedanceProFastSyncEndpoint(self._call, self._models.seedance_pro_fast)
 
     @cached_property
     def seedance2(self) -> Seedance2SyncEndpoint:
-        """Seedance 2.0 (``seedance2``, video; modes: text-to-video, image-to-video,
-        first-last-frame, reference-images, reference-videos, audio). Not fully documented: only
-        prompt is checked, other fields pass through."""
+        """Seedance 2.0 (``seedance2``, video; modes: text-to-video, first-last-frame,
+        reference-images, reference-videos, audio). Not fully documented: only prompt is
+        checked, other fields pass through."""
         return Seedance2SyncEndpoint(self._call, self._models.seedance2)
 
     @cached_property
     def seedance2_fast(self) -> Seedance2FastSyncEndpoint:
-        """Seedance 2.0 Fast (``seedance2_fast``, video; modes: text-to-video, image-to-video,
-        first-last-frame, reference-images, reference-videos). Not fully documented: only prompt
-        is checked, other fields pass through."""
+        """Seedance 2.0 Fast (``seedance2_fast``, video; modes: reference-images,
+        first-last-frame). Not fully documented: only prompt is checked, other fields pass
+        through. The model id is a guess: no source gives it."""
         return Seedance2FastSyncEndpoint(self._call, self._models.seedance2_fast)
 
     @cached_property

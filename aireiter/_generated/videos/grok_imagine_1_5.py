@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Grok Imagine 1.5 (``grok_imagine_1_5``, video; modes: image-to-video). Not fully documented:
 only prompt is checked, other fields pass through.
 """
@@ -9,45 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.grok_imagine_1_5 import GrokImagine15Channel, GrokImagine15Params
 
-__all__ = ["GrokImagine15Endpoint", "GrokImagine15Params", "GrokImagine15SyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class GrokImagine15Params(ModelParams):
-    """Parameters of Grok Imagine 1.5 (``grok_imagine_1_5``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description. Allowed: a non-empty string. Required.
-        image_url: First-frame image; a client reports image-to-video only, so it is probably
-            required (3p). Not checked: known only from third-party code. Left out when None
-            (the API's default applies).
-        video_length: Clip length in seconds; a client clamps it to 1..15 (3p). Not checked:
-            known only from third-party code. Left out when None (the API's default applies).
-        aspect_ratio: Output aspect ratio (3p). Not checked: known only from third-party code.
-            Left out when None (the API's default applies).
-        resolution: Output resolution; a client reports 720p maximum (3p). Not checked: known
-            only from third-party code. Left out when None (the API's default applies).
-    """
-
-    model_id: ClassVar[str] = "grok_imagine_1_5"
-    prompt: str
-    image_url: Any = None
-    video_length: Any = None
-    aspect_ratio: Any = None
-    resolution: Any = None
+__all__ = ["GrokImagine15Endpoint", "GrokImagine15SyncEndpoint"]
 
 
 class GrokImagine15Endpoint(ModelEndpoint[GrokImagine15Params]):
@@ -69,8 +39,8 @@ class GrokImagine15Endpoint(ModelEndpoint[GrokImagine15Params]):
         video_length: Any = None,
         aspect_ratio: Any = None,
         resolution: Any = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: GrokImagine15Channel | None = None,
+        fallback_channels: Sequence[GrokImagine15Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -93,7 +63,9 @@ class GrokImagine15Endpoint(ModelEndpoint[GrokImagine15Params]):
             resolution: Output resolution; a client reports 720p maximum (3p). Not checked:
                 known only from third-party code. Left out when None (the API's default
                 applies).
-            channel: Only the default channel (``grok_imagine_1_5``) is offered.
+            channel: Channel to send to (``grok_imagine_1_5_<channel>``); None:
+                ``grok_imagine_1_5``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -133,8 +105,8 @@ class GrokImagine15Endpoint(ModelEndpoint[GrokImagine15Params]):
         video_length: Any = None,
         aspect_ratio: Any = None,
         resolution: Any = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: GrokImagine15Channel | None = None,
+        fallback_channels: Sequence[GrokImagine15Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -159,7 +131,9 @@ class GrokImagine15Endpoint(ModelEndpoint[GrokImagine15Params]):
             resolution: Output resolution; a client reports 720p maximum (3p). Not checked:
                 known only from third-party code. Left out when None (the API's default
                 applies).
-            channel: Only the default channel (``grok_imagine_1_5``) is offered.
+            channel: Channel to send to (``grok_imagine_1_5_<channel>``); None:
+                ``grok_imagine_1_5``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

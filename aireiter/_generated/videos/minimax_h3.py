@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """MiniMax H3 (``minimax_h3``, video; modes: first-last-frame). Not fully documented: only
 prompt is checked, other fields pass through.
 """
@@ -9,44 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.minimax_h3 import MinimaxH3Channel, MinimaxH3Params
 
-__all__ = ["MinimaxH3Endpoint", "MinimaxH3Params", "MinimaxH3SyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class MinimaxH3Params(ModelParams):
-    """Parameters of MiniMax H3 (``minimax_h3``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description. Allowed: a non-empty string. Required.
-        type: Mode, e.g. first_last_frame (3p). Not checked: known only from third-party code.
-            Left out when None (the API's default applies).
-        image_url: Frame images (3p). Not checked: known only from third-party code. Left out
-            when None (the API's default applies).
-        video_length: Clip length in seconds, e.g. 7 (3p). Not checked: known only from
-            third-party code. Left out when None (the API's default applies).
-        quality: Output quality, e.g. 2k (3p). Not checked: known only from third-party code.
-            Left out when None (the API's default applies).
-    """
-
-    model_id: ClassVar[str] = "minimax_h3"
-    prompt: str
-    type: Any = None
-    image_url: Any = None
-    video_length: Any = None
-    quality: Any = None
+__all__ = ["MinimaxH3Endpoint", "MinimaxH3SyncEndpoint"]
 
 
 class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
@@ -68,8 +39,8 @@ class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
         image_url: Any = None,
         video_length: Any = None,
         quality: Any = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: MinimaxH3Channel | None = None,
+        fallback_channels: Sequence[MinimaxH3Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -89,7 +60,9 @@ class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
                 third-party code. Left out when None (the API's default applies).
             quality: Output quality, e.g. 2k (3p). Not checked: known only from third-party
                 code. Left out when None (the API's default applies).
-            channel: Only the default channel (``minimax_h3``) is offered.
+            channel: Channel to send to (``minimax_h3_<channel>``); None: ``minimax_h3``. Listed
+                in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -129,8 +102,8 @@ class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
         image_url: Any = None,
         video_length: Any = None,
         quality: Any = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: MinimaxH3Channel | None = None,
+        fallback_channels: Sequence[MinimaxH3Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -152,7 +125,9 @@ class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
                 third-party code. Left out when None (the API's default applies).
             quality: Output quality, e.g. 2k (3p). Not checked: known only from third-party
                 code. Left out when None (the API's default applies).
-            channel: Only the default channel (``minimax_h3``) is offered.
+            channel: Channel to send to (``minimax_h3_<channel>``); None: ``minimax_h3``. Listed
+                in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

@@ -1,74 +1,30 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
-"""Seedance 2.0 (``seedance2``, video; modes: text-to-video, image-to-video, first-last-frame,
-reference-images, reference-videos, audio). Not fully documented: only prompt is checked, other
-fields pass through.
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
+"""Seedance 2.0 (``seedance2``, video; modes: text-to-video, first-last-frame, reference-images,
+reference-videos, audio). Not fully documented: only prompt is checked, other fields pass
+through.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeAlias
-
-import attrs
+from typing import Any, ClassVar
 
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.seedance2 import Seedance2Channel, Seedance2Params
 
-__all__ = ["Seedance2Channel", "Seedance2Endpoint", "Seedance2Params", "Seedance2SyncEndpoint"]
-
-Seedance2Channel: TypeAlias = Literal["face"]
-
-
-@attrs.frozen(kw_only=True)
-class Seedance2Params(ModelParams):
-    """Parameters of Seedance 2.0 (``seedance2``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description. Allowed: a non-empty string. Required.
-        type: Reference mode: all_reference or first_last_frame (3p). Not checked: known only
-            from third-party code. Left out when None (the API's default applies).
-        image_url: Reference images (all_reference, up to 9) or the first frame
-            (first_last_frame, 1) (3p). Not checked: known only from third-party code. Left out
-            when None (the API's default applies).
-        end_image_url: Last frame; first_last_frame only (3p). Not checked: known only from
-            third-party code. Left out when None (the API's default applies).
-        video_url: Reference videos, up to 3; all_reference only (3p). Not checked: known only
-            from third-party code. Left out when None (the API's default applies).
-        aspect_ratio: Output aspect ratio: 16:9, 9:16, 1:1, 4:3, 3:4, 21:9 (3p). Not checked:
-            known only from third-party code. Left out when None (the API's default applies).
-        resolution: Output resolution: 480p, 720p, 1080p (3p). Not checked: known only from
-            third-party code. Left out when None (the API's default applies).
-        video_length: Clip length in seconds as a string, 4 to 15 (3p). Not checked: known only
-            from third-party code. Left out when None (the API's default applies).
-        generate_audio: Generate synchronized audio (3p). Not checked: known only from
-            third-party code. Left out when None (the API's default applies).
-    """
-
-    model_id: ClassVar[str] = "seedance2"
-    prompt: str
-    type: Any = None
-    image_url: Any = None
-    end_image_url: Any = None
-    video_url: Any = None
-    aspect_ratio: Any = None
-    resolution: Any = None
-    video_length: Any = None
-    generate_audio: Any = None
+__all__ = ["Seedance2Endpoint", "Seedance2SyncEndpoint"]
 
 
 class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
-    """Seedance 2.0 (``seedance2``, video; modes: text-to-video, image-to-video,
-    first-last-frame, reference-images, reference-videos, audio). Not fully documented: only
-    prompt is checked, other fields pass through.
+    """Seedance 2.0 (``seedance2``, video; modes: text-to-video, first-last-frame,
+    reference-images, reference-videos, audio). Not fully documented: only prompt is checked,
+    other fields pass through.
 
     Reached as ``client.videos.seedance2``. ``submit`` returns the pending task, ``generate``
     the completed one.
@@ -120,7 +76,9 @@ class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
                 only from third-party code. Left out when None (the API's default applies).
             generate_audio: Generate synchronized audio (3p). Not checked: known only from
                 third-party code. Left out when None (the API's default applies).
-            channel: Channel to send to: "face" (``seedance2_<channel>``); None: ``seedance2``.
+            channel: Channel to send to (``seedance2_<channel>``); None: ``seedance2``. Listed
+                in the docs: "face"; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -201,7 +159,9 @@ class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
                 only from third-party code. Left out when None (the API's default applies).
             generate_audio: Generate synchronized audio (3p). Not checked: known only from
                 third-party code. Left out when None (the API's default applies).
-            channel: Channel to send to: "face" (``seedance2_<channel>``); None: ``seedance2``.
+            channel: Channel to send to (``seedance2_<channel>``); None: ``seedance2``. Listed
+                in the docs: "face"; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

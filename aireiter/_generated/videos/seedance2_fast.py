@@ -1,8 +1,8 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
-"""Seedance 2.0 Fast (``seedance2_fast``, video; modes: text-to-video, image-to-video,
-first-last-frame, reference-images, reference-videos). Not fully documented: only prompt is
-checked, other fields pass through.
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
+"""Seedance 2.0 Fast (``seedance2_fast``, video; modes: reference-images, first-last-frame). Not
+fully documented: only prompt is checked, other fields pass through. The model id is a guess: no
+source gives it.
 """
 
 from __future__ import annotations
@@ -10,38 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.seedance2_fast import Seedance2FastChannel, Seedance2FastParams
 
-__all__ = ["Seedance2FastEndpoint", "Seedance2FastParams", "Seedance2FastSyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class Seedance2FastParams(ModelParams):
-    """Parameters of Seedance 2.0 Fast (``seedance2_fast``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description. Allowed: a non-empty string. Required.
-    """
-
-    model_id: ClassVar[str] = "seedance2_fast"
-    prompt: str
+__all__ = ["Seedance2FastEndpoint", "Seedance2FastSyncEndpoint"]
 
 
 class Seedance2FastEndpoint(ModelEndpoint[Seedance2FastParams]):
-    """Seedance 2.0 Fast (``seedance2_fast``, video; modes: text-to-video, image-to-video,
-    first-last-frame, reference-images, reference-videos). Not fully documented: only prompt is
-    checked, other fields pass through.
+    """Seedance 2.0 Fast (``seedance2_fast``, video; modes: reference-images, first-last-frame).
+    Not fully documented: only prompt is checked, other fields pass through. The model id is a
+    guess: no source gives it.
 
     Reached as ``client.videos.seedance2_fast``. ``submit`` returns the pending task,
     ``generate`` the completed one.
@@ -54,8 +37,8 @@ class Seedance2FastEndpoint(ModelEndpoint[Seedance2FastParams]):
         self,
         *,
         prompt: str,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: Seedance2FastChannel | None = None,
+        fallback_channels: Sequence[Seedance2FastChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -67,7 +50,9 @@ class Seedance2FastEndpoint(ModelEndpoint[Seedance2FastParams]):
 
         Args:
             prompt: Text description. Allowed: a non-empty string. Required.
-            channel: Only the default channel (``seedance2_fast``) is offered.
+            channel: Channel to send to (``seedance2_fast_<channel>``); None:
+                ``seedance2_fast``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -99,8 +84,8 @@ class Seedance2FastEndpoint(ModelEndpoint[Seedance2FastParams]):
         self,
         *,
         prompt: str,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: Seedance2FastChannel | None = None,
+        fallback_channels: Sequence[Seedance2FastChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -114,7 +99,9 @@ class Seedance2FastEndpoint(ModelEndpoint[Seedance2FastParams]):
 
         Args:
             prompt: Text description. Allowed: a non-empty string. Required.
-            channel: Only the default channel (``seedance2_fast``) is offered.
+            channel: Channel to send to (``seedance2_fast_<channel>``); None:
+                ``seedance2_fast``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

@@ -1,6 +1,7 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
-"""Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video).
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
+"""Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video, first-last-frame,
+audio). Not fully documented: fields the spec does not list pass through unchecked.
 """
 
 from __future__ import annotations
@@ -8,46 +9,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.seedance_1_5_pro import Seedance15ProChannel, Seedance15ProParams
 
-__all__ = ["Seedance15ProEndpoint", "Seedance15ProParams", "Seedance15ProSyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class Seedance15ProParams(ModelParams):
-    """Parameters of Seedance 1.5 Pro (``seedance_1_5_pro``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description. Allowed: a non-empty string. Required.
-        video_length: Clip length in seconds, sent as an integer (example 5); the documented
-            range is not retrievable, the SDK only requires >= 1. Allowed: an integer, >= 1.
-            Left out when None (the API's default applies).
-        aspect_ratio: Output aspect ratio; values from the size table; default not known.
-            Allowed: "16:9", "9:16". Left out when None (the API's default applies).
-        resolution: Output resolution; 16:9 -> 1280x720 / 1920x1080, 9:16 -> 720x1280 /
-            1080x1920. Allowed: "720p", "1080p". Left out when None (the API's default applies).
-    """
-
-    model_id: ClassVar[str] = "seedance_1_5_pro"
-    prompt: str
-    video_length: int | None = None
-    aspect_ratio: Literal["16:9", "9:16"] | None = None
-    resolution: Literal["720p", "1080p"] | None = None
+__all__ = ["Seedance15ProEndpoint", "Seedance15ProSyncEndpoint"]
 
 
 class Seedance15ProEndpoint(ModelEndpoint[Seedance15ProParams]):
-    """Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video).
+    """Seedance 1.5 Pro (``seedance_1_5_pro``, video; modes: text-to-video, first-last-frame,
+    audio). Not fully documented: fields the spec does not list pass through unchecked.
 
     Reached as ``client.videos.seedance_1_5_pro``. ``submit`` returns the pending task,
     ``generate`` the completed one.
@@ -60,11 +35,14 @@ class Seedance15ProEndpoint(ModelEndpoint[Seedance15ProParams]):
         self,
         *,
         prompt: str,
+        image_url: Any = None,
+        end_image_url: Any = None,
         video_length: int | None = None,
         aspect_ratio: Literal["16:9", "9:16"] | None = None,
         resolution: Literal["720p", "1080p"] | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        generate_audio: Any = None,
+        channel: Seedance15ProChannel | None = None,
+        fallback_channels: Sequence[Seedance15ProChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -76,15 +54,28 @@ class Seedance15ProEndpoint(ModelEndpoint[Seedance15ProParams]):
 
         Args:
             prompt: Text description. Allowed: a non-empty string. Required.
-            video_length: Clip length in seconds, sent as an integer (example 5); the documented
-                range is not retrievable, the SDK only requires >= 1. Allowed: an integer, >= 1.
-                Left out when None (the API's default applies).
+            image_url: Start (first) frame, one public image URL; type by analogy with veo3_1
+                (one URL), while seedance2 (3p) sends a list. Not checked (sent as given): its
+                name is inferred, not documented. Left out when None (the API's default
+                applies).
+            end_image_url: End (last) frame, one public image URL; by analogy with veo3_1. Not
+                checked (sent as given): its name is inferred, not documented. Left out when
+                None (the API's default applies).
+            video_length: Clip length in seconds, sent as an integer (example 5); 4-12 s per the
+                overview; default not known. Allowed: an integer, 4 to 12. Left out when None
+                (the API's default applies).
             aspect_ratio: Output aspect ratio; values from the size table; default not known.
                 Allowed: "16:9", "9:16". Left out when None (the API's default applies).
             resolution: Output resolution; 16:9 -> 1280x720 / 1920x1080, 9:16 -> 720x1280 /
                 1080x1920. Allowed: "720p", "1080p". Left out when None (the API's default
                 applies).
-            channel: Only the default channel (``seedance_1_5_pro``) is offered.
+            generate_audio: Audio generation switch (the overview says the model supports audio
+                generation); by analogy with seedance2 (3p). Whether audio needs a flag at all
+                is not documented. Not checked (sent as given): its name is inferred, not
+                documented. Left out when None (the API's default applies).
+            channel: Channel to send to (``seedance_1_5_pro_<channel>``); None:
+                ``seedance_1_5_pro``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -101,9 +92,12 @@ class Seedance15ProEndpoint(ModelEndpoint[Seedance15ProParams]):
         return await self._submit(
             {
                 "prompt": prompt,
+                "image_url": image_url,
+                "end_image_url": end_image_url,
                 "video_length": video_length,
                 "aspect_ratio": aspect_ratio,
                 "resolution": resolution,
+                "generate_audio": generate_audio,
             },
             channel=channel,
             fallback_channels=fallback_channels,
@@ -119,11 +113,14 @@ class Seedance15ProEndpoint(ModelEndpoint[Seedance15ProParams]):
         self,
         *,
         prompt: str,
+        image_url: Any = None,
+        end_image_url: Any = None,
         video_length: int | None = None,
         aspect_ratio: Literal["16:9", "9:16"] | None = None,
         resolution: Literal["720p", "1080p"] | None = None,
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        generate_audio: Any = None,
+        channel: Seedance15ProChannel | None = None,
+        fallback_channels: Sequence[Seedance15ProChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -137,15 +134,28 @@ class Seedance15ProEndpoint(ModelEndpoint[Seedance15ProParams]):
 
         Args:
             prompt: Text description. Allowed: a non-empty string. Required.
-            video_length: Clip length in seconds, sent as an integer (example 5); the documented
-                range is not retrievable, the SDK only requires >= 1. Allowed: an integer, >= 1.
-                Left out when None (the API's default applies).
+            image_url: Start (first) frame, one public image URL; type by analogy with veo3_1
+                (one URL), while seedance2 (3p) sends a list. Not checked (sent as given): its
+                name is inferred, not documented. Left out when None (the API's default
+                applies).
+            end_image_url: End (last) frame, one public image URL; by analogy with veo3_1. Not
+                checked (sent as given): its name is inferred, not documented. Left out when
+                None (the API's default applies).
+            video_length: Clip length in seconds, sent as an integer (example 5); 4-12 s per the
+                overview; default not known. Allowed: an integer, 4 to 12. Left out when None
+                (the API's default applies).
             aspect_ratio: Output aspect ratio; values from the size table; default not known.
                 Allowed: "16:9", "9:16". Left out when None (the API's default applies).
             resolution: Output resolution; 16:9 -> 1280x720 / 1920x1080, 9:16 -> 720x1280 /
                 1080x1920. Allowed: "720p", "1080p". Left out when None (the API's default
                 applies).
-            channel: Only the default channel (``seedance_1_5_pro``) is offered.
+            generate_audio: Audio generation switch (the overview says the model supports audio
+                generation); by analogy with seedance2 (3p). Whether audio needs a flag at all
+                is not documented. Not checked (sent as given): its name is inferred, not
+                documented. Left out when None (the API's default applies).
+            channel: Channel to send to (``seedance_1_5_pro_<channel>``); None:
+                ``seedance_1_5_pro``. Listed in the docs: none; another level is sent with a
+                one-time UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -165,9 +175,12 @@ class Seedance15ProEndpoint(ModelEndpoint[Seedance15ProParams]):
         return await self._generate(
             {
                 "prompt": prompt,
+                "image_url": image_url,
+                "end_image_url": end_image_url,
                 "video_length": video_length,
                 "aspect_ratio": aspect_ratio,
                 "resolution": resolution,
+                "generate_audio": generate_audio,
             },
             channel=channel,
             fallback_channels=fallback_channels,

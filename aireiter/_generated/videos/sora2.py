@@ -1,51 +1,22 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """OpenAI Sora 2 (``sora2``, video; modes: text-to-video, image-to-video).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeAlias
-
-import attrs
+from typing import Any, ClassVar, Literal
 
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.sora2 import Sora2Channel, Sora2Params
 
-__all__ = ["Sora2Channel", "Sora2Endpoint", "Sora2Params", "Sora2SyncEndpoint"]
-
-Sora2Channel: TypeAlias = Literal["base", "plus", "advanced"]
-
-
-@attrs.frozen(kw_only=True)
-class Sora2Params(ModelParams):
-    """Parameters of OpenAI Sora 2 (``sora2``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description; docs state no limit. Allowed: a non-empty string. Required.
-        image_url: Single first-frame image (public URL); field name inferred (same wording as
-            Veo's image_url). Allowed: an http(s) URL or a data:image/...;base64, URI. Left out
-            when None (the API's default applies).
-        aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9" (documented,
-            sent).
-        video_length: Clip length in seconds, sent as a string. Allowed: "10", "15". Default
-            "10" (documented, sent).
-    """
-
-    model_id: ClassVar[str] = "sora2"
-    prompt: str
-    image_url: str | None = None
-    aspect_ratio: Literal["16:9", "9:16"] = "16:9"
-    video_length: Literal["10", "15"] = "10"
+__all__ = ["Sora2Endpoint", "Sora2SyncEndpoint"]
 
 
 class Sora2Endpoint(ModelEndpoint[Sora2Params]):
@@ -86,8 +57,9 @@ class Sora2Endpoint(ModelEndpoint[Sora2Params]):
                 (documented, sent).
             video_length: Clip length in seconds, sent as a string. Allowed: "10", "15". Default
                 "10" (documented, sent).
-            channel: Channel to send to: "base", "plus", "advanced" (``sora2_<channel>``); None:
-                ``sora2``.
+            channel: Channel to send to (``sora2_<channel>``); None: ``sora2``. Listed in the
+                docs: "base", "plus", "advanced"; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -148,8 +120,9 @@ class Sora2Endpoint(ModelEndpoint[Sora2Params]):
                 (documented, sent).
             video_length: Clip length in seconds, sent as a string. Allowed: "10", "15". Default
                 "10" (documented, sent).
-            channel: Channel to send to: "base", "plus", "advanced" (``sora2_<channel>``); None:
-                ``sora2``.
+            channel: Channel to send to (``sora2_<channel>``); None: ``sora2``. Listed in the
+                docs: "base", "plus", "advanced"; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

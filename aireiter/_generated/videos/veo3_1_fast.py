@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: 1c257ac537cc89c28d33814a3c00574f5a9e9a1abd46b5975e6dd34453d43068
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
 """Google Veo 3.1 Fast (``veo3_1_fast``, video; modes: text-to-video, image-to-video,
 first-last-frame).
 """
@@ -9,42 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-import attrs
-
 from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
 from ..._types import NOT_GIVEN, NotGivenOr
-from ...resources._endpoint import ModelEndpoint
-from ...resources._sync_models import PortalCall, SyncModelEndpoint, blocking
+from ..params.veo3_1_fast import Veo31FastChannel, Veo31FastParams
 
-__all__ = ["Veo31FastEndpoint", "Veo31FastParams", "Veo31FastSyncEndpoint"]
-
-
-@attrs.frozen(kw_only=True)
-class Veo31FastParams(ModelParams):
-    """Parameters of Google Veo 3.1 Fast (``veo3_1_fast``), as sent in ``params``.
-
-    Building one checks every field; a bad value raises ParamError listing every
-    problem. Fields left None are not sent.
-
-    Attributes:
-        prompt: Text description; docs state no limitation. Allowed: a non-empty string.
-            Required.
-        image_url: Single first-frame image (public URL). Allowed: an http(s) URL or a
-            data:image/...;base64, URI. Left out when None (the API's default applies).
-        end_image_url: Single last-frame image (public URL). Allowed: an http(s) URL or a
-            data:image/...;base64, URI. Left out when None (the API's default applies).
-        aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9" (documented,
-            sent).
-    """
-
-    model_id: ClassVar[str] = "veo3_1_fast"
-    prompt: str
-    image_url: str | None = None
-    end_image_url: str | None = None
-    aspect_ratio: Literal["16:9", "9:16"] = "16:9"
+__all__ = ["Veo31FastEndpoint", "Veo31FastSyncEndpoint"]
 
 
 class Veo31FastEndpoint(ModelEndpoint[Veo31FastParams]):
@@ -65,8 +38,8 @@ class Veo31FastEndpoint(ModelEndpoint[Veo31FastParams]):
         image_url: str | None = None,
         end_image_url: str | None = None,
         aspect_ratio: Literal["16:9", "9:16"] = "16:9",
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: Veo31FastChannel | None = None,
+        fallback_channels: Sequence[Veo31FastChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -85,7 +58,9 @@ class Veo31FastEndpoint(ModelEndpoint[Veo31FastParams]):
                 data:image/...;base64, URI. Left out when None (the API's default applies).
             aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9"
                 (documented, sent).
-            channel: Only the default channel (``veo3_1_fast``) is offered.
+            channel: Channel to send to (``veo3_1_fast_<channel>``); None: ``veo3_1_fast``.
+                Listed in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.
@@ -123,8 +98,8 @@ class Veo31FastEndpoint(ModelEndpoint[Veo31FastParams]):
         image_url: str | None = None,
         end_image_url: str | None = None,
         aspect_ratio: Literal["16:9", "9:16"] = "16:9",
-        channel: None = None,
-        fallback_channels: Sequence[None] | None = None,
+        channel: Veo31FastChannel | None = None,
+        fallback_channels: Sequence[Veo31FastChannel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
         out_task_id: str | None = None,
         callback_url: str | None = None,
@@ -145,7 +120,9 @@ class Veo31FastEndpoint(ModelEndpoint[Veo31FastParams]):
                 data:image/...;base64, URI. Left out when None (the API's default applies).
             aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9"
                 (documented, sent).
-            channel: Only the default channel (``veo3_1_fast``) is offered.
+            channel: Channel to send to (``veo3_1_fast_<channel>``); None: ``veo3_1_fast``.
+                Listed in the docs: none; another level is sent with a one-time
+                UndocumentedChannelWarning.
             fallback_channels: Channels (None: the default) to try in order when the API turns
                 the submit away for load (429, or a 5xx once a query shows no task was created);
                 the same out_task_id is used.

@@ -5,7 +5,7 @@ endpoint: ``Sora2SyncEndpoint`` sets ``submit`` and ``generate`` to :func:`block
 the async methods, so they keep the exact typed keyword arguments (mypy infers them from the
 async signature) and run on the client's event loop thread through its portal. This module
 holds what is the same for every model: the portal-call protocol, the wrapper, and the two
-base classes. It imports nothing of the client, so generated code can build on it.
+base classes. It imports nothing of the clients, so generated code can build on it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .._models import Task
 
 if TYPE_CHECKING:
     from .._spec import ModelSpec
-    from ._endpoint import ModelEndpoint, ModelNamespace
+    from ._model import ModelEndpoint, ModelNamespace
 
 __all__ = ["PortalCall", "SyncModelEndpoint", "SyncModelNamespace", "blocking"]
 

@@ -3,13 +3,17 @@
 Generated endpoint classes (``aireiter/_generated``) only declare a typed ``submit`` /
 ``generate`` signature and hand the values to :class:`ModelEndpoint`, which:
 
-1. checks everything at once (the params against the spec, ``channel``,
-   ``fallback_channels``, ``extra_params``) and raises one :class:`~aireiter.ParamError`
-   listing every problem, before any request;
-2. builds the model's params class and its wire ``params`` (fields left ``None`` are not
-   sent; a documented default is a real default of the keyword argument, so it is sent);
-3. submits through ``client.tasks.submit`` with the channel's model name (``sora2_plus``),
-   which owns the ``out_task_id`` idempotency rules.
+1. builds the model's params object once (``Sora2Params(...)``: it checks itself against the
+   spec) and checks ``channel``, ``fallback_channels`` and ``extra_params``, raising one
+   :class:`~aireiter.ParamError` listing every problem, before any request;
+2. sends that object's wire ``params`` (fields left ``None`` are not sent; a documented default
+   is a real default of the keyword argument, so it is sent) plus ``extra_params``, unchecked
+   a second time, through ``client.tasks.submit`` with the channel's model name
+   (``sora2_plus``), which owns the ``out_task_id`` idempotency rules.
+
+``channel=`` takes any of the four levels (``base``, ``plus``, ``advanced``, ``max``) on every
+model, and ``face``: one the docs do not list for the model is sent with a one-time
+:class:`~aireiter.UndocumentedChannelWarning` (see :mod:`aireiter._spec._channels`).
 
 Channel fallback (``fallback_channels=[...]``): the channels are tried in order, with the
 same ``out_task_id``, and only after a *capacity* rejection of the previous one:
@@ -46,9 +50,19 @@ from .._exceptions import (
     TaskFailedError,
 )
 from .._models import Task, TaskStatus
-from .._spec import ModelParams, ModelSpec, check_params, load_spec, resolve_model
+from .._spec import (
+    ModelParams,
+    ModelSpec,
+    channel_issue,
+    channels_text,
+    extra_params_issues,
+    load_spec,
+    parse_model_name,
+    shorten,
+    warn_undocumented_channel,
+)
 from .._types import NOT_GIVEN, NotGivenOr
-from ._base import AsyncResource
+from ._resource import AsyncResource
 from ._validation import new_out_task_id
 
 if TYPE_CHECKING:
@@ -74,11 +88,6 @@ def is_capacity_error(error: BaseException) -> bool:
     )
 
 
-def _channel_text(spec: ModelSpec) -> str:
-    offered = ", ".join(repr(name) for name in spec.channel_names)
-    return f"{offered} or None (default)" if offered else "None (default channel only)"
-
-
 class ModelEndpoint(AsyncResource, Generic[P]):
     """One model's endpoint: ``submit`` (returns the pending task) and ``generate`` (submits
     and waits for the completed task). Subclasses are generated from the spec, one per model,
@@ -96,67 +105,54 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         return f"<{type(self).__name__} model={self.model_id!r}>"
 
     # -- checks ----------------------------------------------------------------------------
-    def _check(
-        self,
-        values: Mapping[str, Any],
-        channel: str | None,
-        fallback_channels: Any,
-        extra_params: Any,
-    ) -> tuple[dict[str, Any], dict[str, Any], list[str | None]]:
-        """Every input problem at once; else (field values, extra params, channels to try)."""
+    def _build(
+        self, values: Mapping[str, Any]
+    ) -> tuple[ModelParams | None, dict[str, Any], list[ParamIssue]]:
+        """The params object built from ``values`` (checked as it is built), the keys it does
+        not type (sent as they are on a model with open params, else issues), the issues."""
+        spec = self.spec
+        known = spec.param_name_set
+        fields = {key: value for key, value in values.items() if value is not None}
+        issues: list[ParamIssue] = []
+        extra: dict[str, Any] = {}
+        for key in sorted(key for key in fields if key not in known):
+            if spec.open_params:
+                extra[key] = fields[key]
+            else:
+                problem = f"is not a parameter of {spec.id} ({_EXTRA_HINT})"
+                allowed = ", ".join(spec.param_names)
+                issues.append(ParamIssue(key, shorten(fields[key]), problem, allowed))
+        # A missing required field is given as None, so the params object reports it.
+        arguments: dict[str, Any] = dict.fromkeys(spec.required_params)
+        arguments.update((key, value) for key, value in fields.items() if key in known)
+        try:
+            params = self.params_class(**arguments)
+        except ParamError as error:
+            return None, extra, [*error.issues, *issues]
+        return params, extra, issues
+
+    def _options(
+        self, channel: object, fallback_channels: object, extra_params: object
+    ) -> tuple[list[str | None], dict[str, Any], list[ParamIssue]]:
+        """The channels to try, the extra params, and every problem with them."""
         spec = self.spec
         issues: list[ParamIssue] = []
-        fields = {name: value for name, value in values.items() if value is not None}
-        extra: dict[str, Any] = {}
-        if not spec.documented:
-            # Keys the spec does not list pass through for a model without a parameter page.
-            known = set(spec.param_names)
-            extra = {k: v for k, v in fields.items() if k not in known}
-            fields = {k: v for k, v in fields.items() if k in known}
-        issues.extend(check_params(spec, fields, unknown_hint=_EXTRA_HINT))
         if isinstance(fallback_channels, str) or not isinstance(
             fallback_channels, (Sequence, type(None))
         ):
             problem = "must be a list of channels"
             issues.append(ParamIssue("fallback_channels", fallback_channels, problem))
             fallback_channels = None
-        channels: list[str | None] = [channel, *(fallback_channels or ())]
+        channels: list[Any] = [channel, *(fallback_channels or ())]
         for index, name in enumerate(channels):
             field = "channel" if index == 0 else f"fallback_channels[{index - 1}]"
-            if name is not None and (
-                not isinstance(name, str) or f"{spec.id}_{name}" not in spec.channels
-            ):
-                problem = f"is not offered by {spec.id}"
-                issues.append(ParamIssue(field, name, problem, _channel_text(spec)))
+            issue = channel_issue(spec, name, field)
+            if issue is not None:
+                issues.append(issue)
             elif name in channels[:index]:
-                issues.append(ParamIssue(field, name, "is listed twice", _channel_text(spec)))
-        if extra_params is not None:
-            if not isinstance(extra_params, Mapping):
-                issues.append(ParamIssue("extra_params", extra_params, "must be a mapping"))
-            else:
-                key: Any
-                for key, value in extra_params.items():
-                    if key in spec.param_names:
-                        issues.append(
-                            ParamIssue(
-                                f"extra_params[{key!r}]",
-                                value,
-                                "is a typed parameter of this model: pass it as "
-                                f"{key}=... so it is checked",
-                            )
-                        )
-                    elif not isinstance(key, str):
-                        issues.append(ParamIssue("extra_params", key, "keys must be strings"))
-                    else:
-                        extra[key] = value
-        if issues:
-            raise ParamError(issues, model=spec.id)
-        return fields, extra, channels
-
-    def _wire(self, fields: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-        params = self.params_class(**fields).to_wire()
-        params.update(extra)
-        return params
+                issues.append(ParamIssue(field, name, "is listed twice", channels_text(spec)))
+        extra, extra_issues = extra_params_issues(spec, extra_params)
+        return channels, extra, [*issues, *extra_issues]
 
     # -- actions ---------------------------------------------------------------------------
     async def submit_params(
@@ -172,7 +168,8 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
     ) -> Task:
-        """Submit a params object built beforehand (``Sora2Params(prompt=...)``)."""
+        """Submit a params object built beforehand (``Sora2Params(prompt=...)``); it was
+        checked when it was built and is sent as it is."""
         if not isinstance(params, self.params_class):
             raise ParamError.single(
                 "params",
@@ -180,11 +177,12 @@ class ModelEndpoint(AsyncResource, Generic[P]):
                 f"must be a {self.params_class.__name__}",
                 model=self.model_id,
             )
-        return await self._submit(
-            params.to_wire(),
-            channel=channel,
-            fallback_channels=fallback_channels,
-            extra_params=extra_params,
+        channels, extra, issues = self._options(channel, fallback_channels, extra_params)
+        if issues:
+            raise ParamError(issues, model=self.model_id)
+        return await self._send(
+            {**params.to_wire(), **extra},
+            channels,
             out_task_id=out_task_id,
             callback_url=callback_url,
             metadata=metadata,
@@ -205,13 +203,40 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
     ) -> Task:
-        """Check, build the wire params, and submit on the first channel that takes it."""
-        fields, extra, channels = self._check(values, channel, fallback_channels, extra_params)
-        params = self._wire(fields, extra)
+        """Build the params object once (every problem at once), then send it."""
+        params, open_extra, issues = self._build(values)
+        channels, extra, option_issues = self._options(channel, fallback_channels, extra_params)
+        issues += option_issues
+        if issues or params is None:
+            raise ParamError(issues, model=self.model_id)
+        return await self._send(
+            {**params.to_wire(), **open_extra, **extra},
+            channels,
+            out_task_id=out_task_id,
+            callback_url=callback_url,
+            metadata=metadata,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    async def _send(
+        self,
+        params: dict[str, Any],
+        channels: Sequence[str | None],
+        *,
+        out_task_id: str | None,
+        callback_url: str | None,
+        metadata: Mapping[str, Any] | None,
+        timeout: NotGivenOr[float | Timeout | None],
+        max_retries: NotGivenOr[int],
+    ) -> Task:
+        """Submit the checked wire ``params`` on the first channel that takes them."""
+        spec = self.spec
         tasks = self._client.tasks
         oid = out_task_id or new_out_task_id()
         for index, name in enumerate(channels):
-            model = self.spec.model_name(name)
+            model = spec.model_name(name)
+            warn_undocumented_channel(spec, name)
             try:
                 return await tasks.submit(
                     model,
@@ -219,7 +244,7 @@ class ModelEndpoint(AsyncResource, Generic[P]):
                     out_task_id=oid,
                     callback_url=callback_url,
                     metadata=metadata,
-                    validate=False,
+                    validate=False,  # checked once, when the params object was built
                     timeout=timeout,
                     max_retries=max_retries,
                 )
@@ -240,7 +265,7 @@ class ModelEndpoint(AsyncResource, Generic[P]):
                     oid,
                     model,
                     getattr(error, "status_code", "?"),
-                    self.spec.model_name(channels[index + 1]),
+                    spec.model_name(channels[index + 1]),
                 )
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -269,7 +294,10 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         if task.status is TaskStatus.FAILED:
             raise TaskFailedError(task)
         return await self._client.tasks.wait(
-            task.out_task_id, timeout=wait_timeout, poll_interval=poll_interval
+            task.out_task_id,
+            task_id=task.task_id,
+            timeout=wait_timeout,
+            poll_interval=poll_interval,
         )
 
 
@@ -292,16 +320,16 @@ class ModelNamespace(AsyncResource):
         return endpoint
 
     def _resolve(self, model: str, channel: str | None) -> tuple[ModelEndpoint[Any], str | None]:
-        spec, name_channel = resolve_model(model)
-        if spec is not None and name_channel is not None and spec.id in self.endpoint_classes:
-            if channel is not None and channel != name_channel:
+        found = parse_model_name(model) if isinstance(model, str) else None
+        if found is not None and found.channel is not None and found.model.id in self:
+            if channel is not None and channel != found.channel:
                 raise ParamError.single(
                     "channel",
                     channel,
                     f"conflicts with the channel in the model name {model!r}",
-                    model=spec.id,
+                    model=found.model.id,
                 )
-            return self.endpoint(spec.id), name_channel
+            return self.endpoint(found.model.id), found.channel
         return self.endpoint(model), channel
 
     async def submit(

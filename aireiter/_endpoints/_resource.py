@@ -1,0 +1,69 @@
+"""What every resource namespace shares: its client, seen through what it needs of it.
+
+A namespace (``client.tasks``, ``client.videos.sora2``...) holds its client, but does not
+import the client's module: the client is the layer above. :class:`ClientAPI` names what the
+namespaces use (the transport, ``client.tasks``); mypy checks that
+:class:`~aireiter.AsyncAIReiter` provides it wherever a namespace is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from .._models import Task
+from .._transport import HTTPTransport, Timeout
+from .._types import NotGivenOr
+
+__all__ = ["AsyncResource", "ClientAPI", "TasksAPI"]
+
+
+class TasksAPI(Protocol):
+    """What a model endpoint calls on ``client.tasks``."""
+
+    async def submit(
+        self,
+        model: str,
+        params: Mapping[str, Any],
+        /,
+        *,
+        out_task_id: str | None = ...,
+        callback_url: str | None = ...,
+        metadata: Mapping[str, Any] | None = ...,
+        validate: bool = ...,
+        timeout: NotGivenOr[float | Timeout | None] = ...,
+        max_retries: NotGivenOr[int] = ...,
+    ) -> Task:
+        """Submit a task (see :meth:`aireiter.resources.tasks.AsyncTasks.submit`)."""
+        ...
+
+    async def query(self, out_task_id: str, /) -> Task:
+        """The task's current state."""
+        ...
+
+    async def wait(
+        self, out_task_id: str, /, *, timeout: float | None, poll_interval: float
+    ) -> Task:
+        """Poll until the task is done."""
+        ...
+
+
+class ClientAPI(Protocol):
+    """What a namespace needs of its client: the transport and the tasks namespace."""
+
+    @property
+    def _transport(self) -> HTTPTransport: ...
+
+    @property
+    def tasks(self) -> TasksAPI: ...
+
+
+class AsyncResource:
+    """A namespace on :class:`~aireiter.AsyncAIReiter` (``client.tasks``, ``client.images``...)."""
+
+    def __init__(self, client: ClientAPI) -> None:
+        self._client = client
+
+    @property
+    def _transport(self) -> HTTPTransport:
+        return self._client._transport

@@ -1,0 +1,49 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
+"""Parameters and channels of GPT-Image-2 (standard/cheaper channel) (``gpt_image_2``, image;
+modes: text-to-image, image-to-image).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar, Literal, TypeAlias
+
+import attrs
+
+from ..._spec import ModelParams
+
+__all__ = ["GptImage2Channel", "GptImage2Params"]
+
+GptImage2Channel: TypeAlias = Literal["base", "plus", "advanced", "max"]
+"""Channels of ``gpt_image_2``: the four levels (the overview: every model has them) and any
+other listed one. Listed in the docs: none; an unlisted one is sent with a one-time
+UndocumentedChannelWarning.
+"""
+
+
+@attrs.frozen(kw_only=True)
+class GptImage2Params(ModelParams):
+    """Parameters of GPT-Image-2 (standard/cheaper channel) (``gpt_image_2``), as sent in ``params``.
+
+    Building one checks every field; a bad value raises ParamError listing every
+    problem. Fields left None are not sent.
+
+    Attributes:
+        prompt: Text description. Allowed: a non-empty string. Required.
+        aspect_ratio: Output aspect ratio; default not known. Allowed: "1:1", "3:2", "2:3",
+            "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21". Left out
+            when None (the API's default applies).
+        resolution: Output tier; 4K available for all 13 ratios per the Chinese page; default
+            not known. Allowed: "1K", "2K", "4K". Left out when None (the API's default
+            applies).
+        image_url: Reference images, URL and base64 data URI may be mixed (limit from 3p
+            summary). Allowed: a list of strings, at most 9 items, each an http(s) URL or a
+            data:image/...;base64, URI. Left out when None (the API's default applies).
+    """
+
+    model_id: ClassVar[str] = "gpt_image_2"
+    prompt: str
+    aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21"] | None = None
+    resolution: Literal["1K", "2K", "4K"] | None = None
+    image_url: Sequence[str] | None = None

@@ -1,0 +1,37 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
+"""Parameters and channels of Seedance Pro (``seedance_pro``, video; modes: first-last-frame).
+Not fully documented: only prompt is checked, other fields pass through. The model id is a
+guess: no source gives it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal, TypeAlias
+
+import attrs
+
+from ..._spec import ModelParams
+
+__all__ = ["SeedanceProChannel", "SeedanceProParams"]
+
+SeedanceProChannel: TypeAlias = Literal["base", "plus", "advanced", "max"]
+"""Channels of ``seedance_pro``: the four levels (the overview: every model has them) and any
+other listed one. Listed in the docs: none; an unlisted one is sent with a one-time
+UndocumentedChannelWarning.
+"""
+
+
+@attrs.frozen(kw_only=True)
+class SeedanceProParams(ModelParams):
+    """Parameters of Seedance Pro (``seedance_pro``), as sent in ``params``.
+
+    Building one checks every field; a bad value raises ParamError listing every
+    problem. Fields left None are not sent.
+
+    Attributes:
+        prompt: Text description. Allowed: a non-empty string. Required.
+    """
+
+    model_id: ClassVar[str] = "seedance_pro"
+    prompt: str

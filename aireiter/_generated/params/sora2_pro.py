@@ -1,0 +1,49 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
+"""Parameters and channels of OpenAI Sora 2 Pro (``sora2_pro``, video; modes: text-to-video,
+image-to-video).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal, TypeAlias
+
+import attrs
+
+from ..._spec import ModelParams
+
+__all__ = ["Sora2ProChannel", "Sora2ProParams"]
+
+Sora2ProChannel: TypeAlias = Literal["base", "plus", "advanced", "max"]
+"""Channels of ``sora2_pro``: the four levels (the overview: every model has them) and any other
+listed one. Listed in the docs: "base", "plus"; an unlisted one is sent with a one-time
+UndocumentedChannelWarning.
+"""
+
+
+@attrs.frozen(kw_only=True)
+class Sora2ProParams(ModelParams):
+    """Parameters of OpenAI Sora 2 Pro (``sora2_pro``), as sent in ``params``.
+
+    Building one checks every field; a bad value raises ParamError listing every
+    problem. Fields left None are not sent.
+
+    Attributes:
+        prompt: Text description; docs state no limit. Allowed: a non-empty string. Required.
+        image_url: Single first-frame image (public URL); field name inferred. Allowed: an
+            http(s) URL or a data:image/...;base64, URI. Left out when None (the API's default
+            applies).
+        aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9" (documented,
+            sent).
+        video_length: Clip length in seconds, sent as a string. Allowed: "10", "15". Default
+            "10" (documented, sent).
+        resolution: Output resolution level. Allowed: "standard", "high". Default "standard"
+            (documented, sent).
+    """
+
+    model_id: ClassVar[str] = "sora2_pro"
+    prompt: str
+    image_url: str | None = None
+    aspect_ratio: Literal["16:9", "9:16"] = "16:9"
+    video_length: Literal["10", "15"] = "10"
+    resolution: Literal["standard", "high"] = "standard"

@@ -1,0 +1,46 @@
+# Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
+# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
+"""Parameters and channels of Google Veo 3.1 Fast (``veo3_1_fast``, video; modes: text-to-video,
+image-to-video, first-last-frame).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal, TypeAlias
+
+import attrs
+
+from ..._spec import ModelParams
+
+__all__ = ["Veo31FastChannel", "Veo31FastParams"]
+
+Veo31FastChannel: TypeAlias = Literal["base", "plus", "advanced", "max"]
+"""Channels of ``veo3_1_fast``: the four levels (the overview: every model has them) and any
+other listed one. Listed in the docs: none; an unlisted one is sent with a one-time
+UndocumentedChannelWarning.
+"""
+
+
+@attrs.frozen(kw_only=True)
+class Veo31FastParams(ModelParams):
+    """Parameters of Google Veo 3.1 Fast (``veo3_1_fast``), as sent in ``params``.
+
+    Building one checks every field; a bad value raises ParamError listing every
+    problem. Fields left None are not sent.
+
+    Attributes:
+        prompt: Text description; docs state no limitation. Allowed: a non-empty string.
+            Required.
+        image_url: Single first-frame image (public URL). Allowed: an http(s) URL or a
+            data:image/...;base64, URI. Left out when None (the API's default applies).
+        end_image_url: Single last-frame image (public URL). Allowed: an http(s) URL or a
+            data:image/...;base64, URI. Left out when None (the API's default applies).
+        aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9" (documented,
+            sent).
+    """
+
+    model_id: ClassVar[str] = "veo3_1_fast"
+    prompt: str
+    image_url: str | None = None
+    end_image_url: str | None = None
+    aspect_ratio: Literal["16:9", "9:16"] = "16:9"
