@@ -6,6 +6,7 @@
 """
 
 from ._client import AsyncAIReiter
+from ._endpoints import task_id_for
 from ._exceptions import (
     AIReiterError,
     APIConnectionError,
@@ -30,6 +31,7 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._models import Balance, Task, TaskOutput, TaskStatus
+from ._spec import UndocumentedChannelWarning
 from ._sync import AIReiter
 from ._transport import Timeout
 from ._types import NOT_GIVEN, NotGiven
@@ -91,8 +93,10 @@ __all__ = [
     "TaskTimeoutError",
     "TaskTracker",
     "Timeout",
+    "UndocumentedChannelWarning",
     "UnprocessableEntityError",
     "__version__",
+    "task_id_for",
 ]
 
 # Tracebacks and reprs say ``aireiter.NotFoundError``, not ``aireiter._exceptions...``.
