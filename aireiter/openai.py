@@ -27,9 +27,11 @@ headers) keep their official meaning.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+import typing
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx2
@@ -38,6 +40,8 @@ from openai import NOT_GIVEN as _OPENAI_NOT_GIVEN
 from openai import NotGiven as _OpenAINotGiven
 
 from ._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, OPENAI_COMPAT_PATH
+from ._exceptions import ParamError
+from ._openai_errors import answer_problem, needs_answer_check, translate
 from ._transport._config import normalize_base_url
 
 if TYPE_CHECKING:
@@ -57,6 +61,7 @@ HTTPBackend = Literal["aiohttp", "httpx"]
 
 DEFAULT_HTTP_BACKEND: Final[HTTPBackend] = "aiohttp"  # cheaper per request: see the benchmark
 _MAX_KEEPALIVE_FRACTION: Final = 5  # keep-alive pool = max_connections / this (httpx's ratio)
+_BACKENDS: Final = "'aiohttp', 'httpx'"
 
 _MISSING_KEY: Final = (
     "No AIReiter API key: pass api_key=... or set the AIREITER_API_KEY environment variable. "
@@ -110,7 +115,9 @@ def _base_url_option(base_url: Any) -> str | httpx2.URL:
         return resolve_base_url(None)
     if isinstance(base_url, (str, httpx2.URL)):
         return resolve_base_url(base_url)
-    raise TypeError(f"base_url must be a string or httpx2.URL, not {type(base_url).__name__}")
+    raise ParamError.single(
+        "base_url", type(base_url).__name__, "must be a string or an httpx2.URL"
+    )
 
 
 def _aiohttp_usable() -> bool:
@@ -127,21 +134,24 @@ def make_async_http_client(
     *,
     timeout: httpx2.Timeout | float | _OpenAINotGiven | None = _OPENAI_NOT_GIVEN,
     max_connections: int | None = None,
+    event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
 ) -> httpx2.AsyncClient | None:
     """An ``http_client`` for :class:`AsyncOpenAI` on ``backend``, with openai's defaults.
 
     ``None`` means "openai's own default client" (httpx with its connection limits); aiohttp
-    falls back to it when it is not usable.
+    falls back to it when it is not usable. ``event_hooks`` are httpx's.
     """
+    if backend not in ("aiohttp", "httpx"):
+        raise ParamError.single("http_backend", backend, "is not a backend", allowed=_BACKENDS)
     options: dict[str, Any] = {}
     if not isinstance(timeout, _OpenAINotGiven):
         options["timeout"] = timeout
     if max_connections is not None:
         options["limits"] = _limits(max_connections)
+    if event_hooks:
+        options["event_hooks"] = dict(event_hooks)
     if backend == "aiohttp" and _aiohttp_usable():
         return openai.DefaultAioHttpClient(**options)
-    if backend not in ("aiohttp", "httpx"):
-        raise ValueError(f"http_backend must be 'aiohttp' or 'httpx', not {backend!r}")
     return openai.DefaultAsyncHttpxClient(**options) if options else None
 
 
@@ -237,8 +247,10 @@ def _httpx_timeout(timeout: Timeout) -> httpx2.Timeout:
 
 
 def _from_config(cls: type[_ClientT], config: ClientConfig) -> _ClientT:
-    """A ``cls`` (async or sync) built from an :class:`~aireiter.AsyncAIReiter`'s config:
-    the same key, host, timeouts, retries, pool size and extra headers."""
+    """The adapter of an :class:`~aireiter.AsyncAIReiter` (``cls`` :class:`AsyncOpenAI`) or
+    :class:`~aireiter.AIReiter` (``cls`` :class:`OpenAI`), built from its config: the same
+    key, host, timeouts, retries, pool size and extra headers. Unlike the drop-in classes it
+    raises aireiter errors, and refuses an answer that is not the API's (an HTML page)."""
     timeout = _httpx_timeout(config.timeout)
     common: dict[str, Any] = {
         "api_key": config.api_key,
@@ -249,11 +261,176 @@ def _from_config(cls: type[_ClientT], config: ClientConfig) -> _ClientT:
     }
     if issubclass(cls, AsyncOpenAI):
         http_client = make_async_http_client(
-            timeout=timeout, max_connections=config.max_connections
+            timeout=timeout,
+            max_connections=config.max_connections,
+            event_hooks={"response": [_async_answer_check(config.base_url)]},
         )
-        return cls(http_client=http_client, **common)
-    limits = _limits(config.max_connections)
-    return cls(http_client=openai.DefaultHttpxClient(timeout=timeout, limits=limits), **common)
+        return cast("_ClientT", _AIReiterAsyncOpenAI(http_client=http_client, **common))
+    sync_http_client = openai.DefaultHttpxClient(
+        timeout=timeout,
+        limits=_limits(config.max_connections),
+        event_hooks={"response": [_sync_answer_check(config.base_url)]},
+    )
+    return cast("_ClientT", _AIReiterOpenAI(http_client=sync_http_client, **common))
+
+
+# -- the AIReiter clients' adapter: aireiter errors ------------------------------------------
+def _async_answer_check(base_url: str) -> Callable[[httpx2.Response], Awaitable[None]]:
+    """An httpx response hook refusing a 2xx answer that is not the API's JSON."""
+
+    async def check(response: httpx2.Response) -> None:
+        if needs_answer_check(response):
+            await response.aread()
+            error = answer_problem(response, base_url=base_url)
+            if error is not None:
+                raise error
+
+    return check
+
+
+def _sync_answer_check(base_url: str) -> Callable[[httpx2.Response], None]:
+    """The blocking twin of :func:`_async_answer_check`."""
+
+    def check(response: httpx2.Response) -> None:
+        if needs_answer_check(response):
+            response.read()
+            error = answer_problem(response, base_url=base_url)
+            if error is not None:
+                raise error
+
+    return check
+
+
+def _translate(
+    client: openai.AsyncOpenAI | openai.OpenAI,
+    exc: BaseException,
+    *,
+    method: str,
+    url: str,
+    response: httpx2.Response | None = None,
+) -> BaseException:
+    """``exc`` as an aireiter error (itself when it is none of openai's or the network's)."""
+    return translate(
+        exc,
+        method=method.upper(),
+        url=url,
+        base_url=normalize_base_url(str(client.base_url)),
+        response=response,
+    )
+
+
+def _request_url(client: openai.AsyncOpenAI | openai.OpenAI, options: Any) -> str:
+    path = str(options.url)
+    if "://" in path:
+        return path
+    return str(client.base_url).rstrip("/") + "/" + path.lstrip("/")
+
+
+_T = TypeVar("_T")
+
+
+class _TranslatingAsyncStream(openai.AsyncStream[_T]):
+    """An openai stream whose failures while it is read are aireiter errors."""
+
+    async def __stream__(self) -> AsyncIterator[_T]:
+        error: BaseException
+        try:
+            async for item in super().__stream__():
+                yield item
+            return
+        except Exception as exc:
+            request = self.response.request
+            error = _translate(
+                self._client,
+                exc,
+                method=request.method,
+                url=str(request.url),
+                response=self.response,
+            )
+            if error is exc:
+                raise
+        raise error  # outside the except block: the original is the cause, not the context
+
+
+class _TranslatingStream(openai.Stream[_T]):
+    """The blocking twin of :class:`_TranslatingAsyncStream`."""
+
+    def __stream__(self) -> Iterator[_T]:
+        error: BaseException
+        try:
+            yield from super().__stream__()
+            return
+        except Exception as exc:
+            request = self.response.request
+            error = _translate(
+                self._client,
+                exc,
+                method=request.method,
+                url=str(request.url),
+                response=self.response,
+            )
+            if error is exc:
+                raise
+        raise error
+
+
+@functools.cache
+def _translating_stream_class(stream_cls: Any) -> Any:
+    """``AsyncStream[Chunk]`` -> ``_TranslatingAsyncStream[Chunk]`` (and the sync twin); any
+    other stream class is kept as it is."""
+    args = typing.get_args(stream_cls)
+    origin = typing.get_origin(stream_cls)
+    if len(args) != 1:
+        return stream_cls
+    if origin is openai.AsyncStream:
+        return _TranslatingAsyncStream[args[0]]  # type: ignore[valid-type]
+    if origin is openai.Stream:
+        return _TranslatingStream[args[0]]  # type: ignore[valid-type]
+    return stream_cls
+
+
+class _AIReiterAsyncOpenAI(AsyncOpenAI):
+    """:class:`AsyncOpenAI` as :class:`~aireiter.AsyncAIReiter` uses it (``client.chat``,
+    ``client.responses``, ``client.openai``): every failure, while streaming too, is an
+    aireiter error (the openai one as its ``__cause__``)."""
+
+    _default_stream_cls = _TranslatingAsyncStream
+
+    async def request(
+        self, cast_to: Any, options: Any, *, stream: bool = False, stream_cls: Any = None
+    ) -> Any:
+        """openai's ``request`` (every call goes through it), failures translated."""
+        if stream_cls is not None:
+            stream_cls = _translating_stream_class(stream_cls)
+        error: BaseException
+        try:
+            return await super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
+        except Exception as exc:
+            error = _translate(self, exc, method=options.method, url=_request_url(self, options))
+            if error is exc:
+                raise
+        raise error
+
+
+class _AIReiterOpenAI(OpenAI):
+    """:class:`OpenAI` as :class:`~aireiter.AIReiter` uses it: failures are aireiter errors."""
+
+    _default_stream_cls = _TranslatingStream
+
+    def request(
+        self, cast_to: Any, options: Any, *, stream: bool = False, stream_cls: Any = None
+    ) -> Any:
+        """openai's ``request`` (every call goes through it), failures translated."""
+        if stream_cls is not None:
+            stream_cls = _translating_stream_class(stream_cls)
+        error: BaseException
+        try:
+            return super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
+        except Exception as exc:
+            error = _translate(self, exc, method=options.method, url=_request_url(self, options))
+            if error is exc:
+                raise
+        raise error
 
 
 def _limits(max_connections: int) -> httpx2.Limits:

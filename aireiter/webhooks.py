@@ -39,6 +39,7 @@ import attrs
 from aiohttp import web
 
 from ._constants import OUT_TASK_ID_PATTERN
+from ._exceptions import ParamError
 
 __all__ = [
     "DEFAULT_CALLBACK_PATH",
@@ -54,6 +55,7 @@ DEFAULT_MAX_CALLBACK_BODY_BYTES: Final = 256 * 1024  # a task's data object is a
 DEFAULT_CALLBACK_PATH: Final = "/aireiter/callback"  # where WebhookReceiver mounts its router
 _TOKEN_BYTES: Final = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
 _READ_CHUNK_BYTES: Final = 16 * 1024
+_MAX_PORT: Final = 65535
 
 
 @attrs.frozen(kw_only=True)
@@ -92,10 +94,15 @@ class WebhookRouter:
         token: str | None = None,
         max_body_bytes: int = DEFAULT_MAX_CALLBACK_BODY_BYTES,
     ) -> None:
-        if token is not None and (not token or "/" in token):
-            raise ValueError("token must be a non-empty string without '/'")
-        if max_body_bytes < 1:
-            raise ValueError(f"max_body_bytes must be >= 1, got {max_body_bytes!r}")
+        if token is not None and (not isinstance(token, str) or not token or "/" in token):
+            # the value is a secret: it is not shown
+            raise ParamError.single("token", "<hidden>", "must be a non-empty string without '/'")
+        if (
+            isinstance(max_body_bytes, bool)
+            or not isinstance(max_body_bytes, int)
+            or max_body_bytes < 1
+        ):
+            raise ParamError.single("max_body_bytes", max_body_bytes, "must be an integer >= 1")
         self.token = token if token is not None else secrets.token_urlsafe(_TOKEN_BYTES)
         self.max_body_bytes = max_body_bytes
         self.accepted = 0
@@ -213,6 +220,14 @@ class WebhookReceiver:
         path: str = DEFAULT_CALLBACK_PATH,
         public_url: str | None = None,
     ) -> None:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= _MAX_PORT:
+            raise ParamError.single("port", port, f"must be an integer from 0 to {_MAX_PORT}")
+        if public_url is not None and not (
+            isinstance(public_url, str) and public_url.startswith(("http://", "https://"))
+        ):
+            raise ParamError.single("public_url", public_url, "must be an http(s):// URL")
+        if not isinstance(path, str):
+            raise ParamError.single("path", path, "must be a string")
         self.router = router
         self.host = host
         self.port = port

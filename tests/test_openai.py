@@ -21,10 +21,13 @@ import pytest
 from openai._vendor.httpx_aiohttp import AiohttpTransport
 from openai.types.chat import ChatCompletionMessageParam, ChatCompletionToolParam
 
+import aireiter
 import aireiter.openai as adapter
 from aireiter import AsyncAIReiter
 from aireiter.emulator import RunningEmulator
 from aireiter.emulator._chat import CHAT_STATE_KEY
+
+from ._servers import REQUEST_ID, garbage_server
 
 MODEL = "gpt-4o-mini"
 CHAT_PATH = "/api/v1/chat/completions"
@@ -478,3 +481,202 @@ def test_from_config_builds_the_sync_client_too(emulator: RunningEmulator) -> No
         assert isinstance(client.timeout, httpx2.Timeout)
         assert (client.timeout.read, client.timeout.connect) == (12, 10)
         assert client.default_headers["X-Team"] == "a"
+
+
+# -- the AIReiter client's adapter: one error family --------------------------------------------
+async def test_unified_client_raises_aireiter_errors_with_status_and_request_id(
+    emulator: RunningEmulator,
+) -> None:
+    """On AsyncAIReiter, chat and responses failures are aireiter errors: the class of the
+    status, the server's message, the request id, and the openai error as the cause."""
+    async with AsyncAIReiter(api_key="wrong-key-123456", base_url=emulator.base_url) as client:
+        with pytest.raises(aireiter.AuthenticationError) as caught:
+            await client.chat.completions.create(model=MODEL, messages=user("x"))
+        with pytest.raises(aireiter.AuthenticationError) as caught_responses:
+            await client.responses.create(model="gpt-5.5", input="x")
+    for error in (caught.value, caught_responses.value):
+        assert error.status_code == 401
+        assert error.request_id
+        assert error.request_id.startswith("req_")
+        assert error.message
+        assert "Error code" not in error.message
+        assert isinstance(error.__cause__, openai.AuthenticationError)
+        assert error.url is not None
+        assert error.url.endswith(("/chat/completions", "/responses"))
+    async with AsyncAIReiter(
+        api_key=emulator.api_key, base_url=emulator.base_url, max_retries=0
+    ) as client:
+        with pytest.raises(aireiter.NotFoundError):
+            await client.chat.completions.create(model="no-such-model", messages=user("x"))
+        emulator.state.inject("rate_limit", path=CHAT_PATH)
+        with pytest.raises(aireiter.RateLimitError) as limited:
+            await client.chat.completions.create(model=MODEL, messages=user("x"))
+        emulator.state.inject("error_5xx", path=CHAT_PATH)
+        with pytest.raises(aireiter.InternalServerError):
+            await client.chat.completions.create(model=MODEL, messages=user("x"), stream=True)
+    assert limited.value.retry_after is not None
+
+
+async def test_unified_client_raises_aireiter_errors_mid_stream(
+    client: AsyncAIReiter,
+) -> None:
+    """An error chunk while a chat stream is read is an aireiter error too, its cause the
+    openai one; the text before it was delivered."""
+    seen: list[str] = []
+    stream = await client.chat.completions.create(
+        model=MODEL, messages=user("STREAM_ERROR now"), stream=True
+    )
+
+    async def read_all() -> None:
+        async for chunk in stream:
+            seen.append(chunk.choices[0].delta.content or "")
+
+    with pytest.raises(aireiter.APIStatusError, match="server had an error") as caught:
+        await read_all()
+    assert "".join(seen) == "Echo: "
+    assert isinstance(caught.value.__cause__, openai.APIError)
+    assert caught.value.status_code >= 500
+
+
+async def test_drop_in_client_keeps_raising_openai_errors(emulator: RunningEmulator) -> None:
+    """aireiter.openai.AsyncOpenAI is a drop-in: the same failure stays an openai error."""
+    async with adapter.AsyncOpenAI(api_key="wrong-key", base_url=emulator.base_url) as client:
+        with pytest.raises(openai.AuthenticationError) as caught:
+            await client.chat.completions.create(model=MODEL, messages=user("x"))
+    assert not isinstance(caught.value, aireiter.AIReiterError)
+
+
+HTML_CALLS: list[tuple[str, bool]] = [
+    (api, stream) for api in ("chat", "responses", "messages") for stream in (False, True)
+]
+
+
+async def _call(client: AsyncAIReiter, api: str, *, stream: bool) -> Any:
+    """One chat / responses / messages call (a stream is read to its end)."""
+    if api == "chat":
+        answer: Any = await client.chat.completions.create(
+            model=MODEL, messages=user("x"), stream=stream
+        )
+    elif api == "responses":
+        answer = await client.responses.create(model="gpt-5.5", input="x", stream=stream)
+    else:
+        answer = await client.messages.create(
+            model="claude-sonnet-4-6",
+            max_tokens=5,
+            messages=[{"role": "user", "content": "x"}],
+            stream=stream,
+        )
+    if stream:
+        async with answer:
+            return [event async for event in answer]
+    return answer
+
+
+@pytest.mark.parametrize(("api", "stream"), HTML_CALLS)
+async def test_html_answer_says_the_base_url_looks_wrong(api: str, *, stream: bool) -> None:
+    """AIREITER_BASE_URL=<host>/v1 (a natural mistake) gets the web site's page: chat,
+    responses and messages (streamed or not) raise a typed error naming the expected base URL,
+    with the status and the request id, instead of returning the page."""
+    async with (
+        garbage_server("html") as host,
+        AsyncAIReiter(api_key="key-123456", base_url=host + "/v1") as client,
+    ):
+        with pytest.raises(aireiter.APIResponseValidationError) as caught:
+            await _call(client, api, stream=stream)
+    error = caught.value
+    assert "base URL looks wrong" in str(error)
+    assert repr(host) in str(error)  # the expected base URL
+    assert repr(host + "/v1") in str(error)  # the configured one
+    assert (error.status_code, error.request_id) == (200, REQUEST_ID)
+    assert error.content_type == "text/html"
+    assert "<!DOCTYPE html>" in error.body_preview
+
+
+async def test_html_error_page_and_broken_json_are_typed_too() -> None:
+    """A 404 page is a NotFoundError with the same hint; broken JSON under application/json
+    is an APIResponseValidationError with status and request id (not a JSONDecodeError)."""
+    async with (
+        garbage_server("html404") as host,
+        AsyncAIReiter(api_key="key-123456", base_url=host + "/v1", max_retries=0) as client,
+    ):
+        with pytest.raises(aireiter.NotFoundError, match="base URL looks wrong") as missing:
+            await client.chat.completions.create(model=MODEL, messages=user("x"))
+    assert missing.value.request_id == REQUEST_ID
+    async with (
+        garbage_server("broken_json") as host,
+        AsyncAIReiter(api_key="key-123456", base_url=host) as client,
+    ):
+        for stream in (False, True):
+            with pytest.raises(aireiter.APIResponseValidationError) as broken:
+                await client.chat.completions.create(model=MODEL, messages=user("x"), stream=stream)
+            assert (broken.value.status_code, broken.value.request_id) == (200, REQUEST_ID)
+            assert "JSONDecodeError" in str(broken.value)
+
+
+async def test_sync_client_translates_too() -> None:
+    """The blocking AIReiter (openai's httpx client underneath): a refused connection and an
+    HTML page are aireiter errors that say what happened."""
+
+    def chat(base_url: str) -> BaseException:
+        with aireiter.AIReiter(api_key="key-123456", base_url=base_url, max_retries=0) as sync:
+            try:
+                sync.chat.completions.create(model=MODEL, messages=user("x"), stream=True)
+            except Exception as error:
+                return error
+        raise AssertionError("no error")
+
+    async with garbage_server("refused") as refused, garbage_server("html") as html:
+        closed = await asyncio.to_thread(chat, refused)
+        page = await asyncio.to_thread(chat, html + "/v1")
+    assert isinstance(closed, aireiter.APIConnectionError)
+    assert closed.kind == "connection refused"
+    assert refused.removeprefix("http://") in str(closed)
+    assert isinstance(page, aireiter.APIResponseValidationError)
+    assert "base URL looks wrong" in str(page)
+
+
+CONNECTION_CASES = [
+    # (server mode, the URL scheme, error class, kind)
+    ("refused", "http", aireiter.APIConnectionError, "connection refused"),
+    ("html", "https", aireiter.APIConnectionError, "TLS handshake failed"),
+    ("silent", "http", aireiter.APITimeoutError, "timed out"),
+    ("reset", "http", aireiter.APIConnectionError, "connection reset"),
+    ("malformed", "http", aireiter.APIConnectionError, "malformed HTTP answer"),
+    ("redirect_loop", "http", aireiter.APIConnectionError, "redirect loop"),
+]
+
+
+@pytest.mark.parametrize(("mode", "scheme", "error", "kind"), CONNECTION_CASES)
+@pytest.mark.parametrize("stream", [False, True])
+async def test_connection_errors_name_the_host_and_the_kind(
+    mode: str, scheme: str, error: type[aireiter.APIConnectionError], kind: str, *, stream: bool
+) -> None:
+    """A refused connection, a TLS mismatch, a reset or a malformed answer through the chat
+    client is not "Request timed out." (openai's aiohttp backend says so for all of them):
+    the error names the host and the kind; only a real timeout is an APITimeoutError."""
+    async with garbage_server(mode) as url:
+        base_url = url.replace("http://", f"{scheme}://")
+        async with AsyncAIReiter(
+            api_key="key-123456", base_url=base_url, max_retries=0, timeout=1.0
+        ) as client:
+            with pytest.raises(aireiter.APIConnectionError) as caught:
+                await client.chat.completions.create(model=MODEL, messages=user("x"), stream=stream)
+    assert type(caught.value) is error
+    assert caught.value.kind == kind
+    host = base_url.split("://")[1]
+    assert caught.value.host == host
+    assert host in str(caught.value)
+    assert "Request timed out" not in str(caught.value)
+    assert caught.value.request_sent is (kind not in ("connection refused", "TLS handshake failed"))
+
+
+async def test_dns_failure_is_named() -> None:
+    """A host name that cannot be resolved is a DNS error naming it (the name is rejected by
+    the local resolver: no query leaves the machine)."""
+    async with AsyncAIReiter(api_key="key-123456", base_url="http://-bad-.invalid") as client:
+        with pytest.raises(aireiter.APIConnectionError) as caught:
+            await client.responses.create(model="gpt-5.5", input="x")
+    assert type(caught.value) is aireiter.APIConnectionError
+    assert caught.value.kind == "DNS lookup failed"
+    assert "-bad-.invalid" in str(caught.value)
+    assert caught.value.request_sent is False

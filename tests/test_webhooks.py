@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import pytest
 from aiohttp import web
 
-from aireiter import AsyncAIReiter
+from aireiter import AsyncAIReiter, ParamError
 from aireiter.emulator import RunningEmulator
 from aireiter.webhooks import CallbackEvent, WebhookReceiver, WebhookRouter
 
@@ -58,8 +58,27 @@ def test_tokens_are_unguessable_and_stay_out_of_repr() -> None:
     url = a.callback_url("http://127.0.0.1:9/cb/", "job-1")
     assert url == f"http://127.0.0.1:9/cb/{a.token}/job-1"
     assert a.token not in repr(a)
-    with pytest.raises(ValueError):
-        WebhookRouter(token="a/b")
+
+
+@pytest.mark.parametrize(
+    ("make", "field"),
+    [
+        (lambda: WebhookRouter(token="a/b"), "token"),
+        (lambda: WebhookRouter(token=""), "token"),
+        (lambda: WebhookRouter(max_body_bytes=0), "max_body_bytes"),
+        (lambda: WebhookRouter(max_body_bytes="1k"), "max_body_bytes"),
+        (lambda: WebhookReceiver(WebhookRouter(), port=70000), "port"),
+        (lambda: WebhookReceiver(WebhookRouter(), port=-1), "port"),
+        (lambda: WebhookReceiver(WebhookRouter(), public_url="me.example/cb"), "public_url"),
+    ],
+)
+def test_bad_arguments_are_param_errors(make: Callable[[], object], field: str) -> None:
+    """A bad router or receiver argument is a ParamError naming it (a bad token is not shown)."""
+    with pytest.raises(ParamError) as caught:
+        make()
+    assert caught.value.field == field
+    if field == "token":
+        assert "a/b" not in str(caught.value)
 
 
 async def test_emulator_callbacks_resolve_jobs_without_polling(

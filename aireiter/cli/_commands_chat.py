@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ._app import EXIT_FAILED, EXIT_OK, run_async
+from ._app import EXIT_OK, run_async
 from ._common import make_client
 from ._output import Output, UsageError
 from ._parser import DEFAULT_CHAT_MODEL, DEFAULT_MESSAGES_MAX_TOKENS
@@ -51,19 +51,34 @@ async def _openai_turn(
         options["max_tokens"] = args.max_tokens
     if not stream:
         response = await client.chat.completions.create(**options)
-        content = (response.choices[0].message.content or "") if response.choices else ""
-        usage = response.usage.model_dump() if response.usage is not None else None
-        return {"model": response.model or model, "content": content, "usage": usage}
+        dump_usage = getattr(getattr(response, "usage", None), "model_dump", None)
+        return {
+            "model": _str(getattr(response, "model", None)) or model,
+            "content": _first_choice_text(response, "message"),
+            "usage": dump_usage() if callable(dump_usage) else None,
+        }
     parts: list[str] = []
     # ``async with``: the connection is released even when the stream is left early.
     async with await client.chat.completions.create(**options, stream=True) as chunks:
         async for chunk in chunks:
-            for choice in chunk.choices:
-                piece = choice.delta.content
-                if piece:
-                    parts.append(piece)
-                    out.write(piece)
+            piece = _first_choice_text(chunk, "delta")
+            if piece:
+                parts.append(piece)
+                out.write(piece)
     return {"model": model, "content": "".join(parts), "usage": None, "streamed": True}
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _first_choice_text(answer: object, part: str) -> str:
+    """The text of ``answer.choices[0].<part>.content``; ``""`` when the answer (parsed
+    leniently by openai) lacks any piece of that path."""
+    choices = getattr(answer, "choices", None)
+    if not isinstance(choices, list) or not choices:
+        return ""
+    return _str(getattr(getattr(choices[0], part, None), "content", None))
 
 
 async def _messages_turn(
@@ -152,22 +167,17 @@ async def _once(args: argparse.Namespace, out: Output, prompt: str) -> int:
 
 
 async def _chat(args: argparse.Namespace, out: Output) -> int:
-    import openai
-
-    try:
-        if args.prompt is not None:
-            return await _once(args, out, str(args.prompt))
-        if sys.stdin is not None and not sys.stdin.isatty():
-            text = sys.stdin.read().strip()
-            if not text:
-                raise UsageError("the prompt read from stdin is empty")
-            return await _once(args, out, text)
-        if out.json_mode:
-            raise UsageError("--json needs a prompt (argument or stdin)")
-        return await _conversation(args, out)
-    except openai.OpenAIError as error:
-        out.error(str(error), kind=type(error).__name__)
-        return EXIT_FAILED
+    # Failures are aireiter errors (the client translates openai's): main() reports them.
+    if args.prompt is not None:
+        return await _once(args, out, str(args.prompt))
+    if sys.stdin is not None and not sys.stdin.isatty():
+        text = sys.stdin.read().strip()
+        if not text:
+            raise UsageError("the prompt read from stdin is empty")
+        return await _once(args, out, text)
+    if out.json_mode:
+        raise UsageError("--json needs a prompt (argument or stdin)")
+    return await _conversation(args, out)
 
 
 def run_chat(args: argparse.Namespace, out: Output) -> int:

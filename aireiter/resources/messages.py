@@ -13,6 +13,9 @@ is retried like every other request (connection errors, 408/409/429/5xx); a stre
 Errors are the SDK's usual typed errors, mapped from the HTTP status (Anthropic-style
 ``{"type": "error", "error": {...}}`` bodies give the message); an ``error`` event inside a
 stream is raised the same way (``overloaded_error`` as :class:`InternalServerError` 529).
+An answer that cannot be read (an HTML page, which says the base URL is wrong; an event that
+is not JSON or not UTF-8; a stream without a single event) is an
+:class:`~aireiter.APIResponseValidationError` with the status and the request id.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import aiohttp
 
 from .._constants import ERROR_BODY_PREVIEW_BYTES, MESSAGES_PATH
 from .._exceptions import APIResponseValidationError, APIStatusError, ParamError, ParamIssue
+from .._not_the_api import media_type, not_the_api_error
 from .._transport import APIResponse, Timeout
 from .._transport._envelope import make_status_error, unwrap_envelope
 from .._transport._http import request_id_of
@@ -48,6 +52,7 @@ from ._base import AsyncResource
 __all__ = ["ANTHROPIC_VERSION", "AsyncMessageStream", "AsyncMessages"]
 
 ANTHROPIC_VERSION: Final = "2023-06-01"  # the Messages API version every request names
+_MAX_NON_STREAM_BYTES: Final = 1024 * 1024  # read at most this of a non-stream answer to a stream
 _ERROR_TYPE_STATUS: Final = {  # Anthropic error type -> HTTP status it stands for
     "invalid_request_error": 400,
     "authentication_error": 401,
@@ -122,10 +127,21 @@ def _anthropic_error(
 
 
 def _checked_answer(answer: APIResponse, url: str) -> Any:
-    """The answer's JSON, or the typed error it carries inside HTTP 2xx: an AIReiter envelope
-    with an error ``statusCode`` (as the task API sends) or an Anthropic ``type: error``."""
+    """The answer's JSON object, or the typed error it carries inside HTTP 2xx: an AIReiter
+    envelope with an error ``statusCode`` (as the task API sends) or an Anthropic ``type:
+    error``. JSON that is not an object is an :class:`APIResponseValidationError`."""
     data = answer.data
-    if not isinstance(data, Mapping) or data.get("type") == "message":
+    if not isinstance(data, Mapping):
+        raise APIResponseValidationError(
+            f"Expected a JSON object from POST {url}, got {type(data).__name__}.",
+            status_code=answer.http_status,
+            content_type="application/json",
+            body_preview=repr(data)[:ERROR_BODY_PREVIEW_BYTES],
+            request_id=answer.request_id,
+            method="POST",
+            url=url,
+        )
+    if data.get("type") == "message":
         return data
     if data.get("type") == "error":
         raise _anthropic_error(
@@ -142,6 +158,82 @@ def _checked_answer(answer: APIResponse, url: str) -> Any:
     return data
 
 
+def _unreadable(
+    response: aiohttp.ClientResponse, message: str, preview: str
+) -> APIResponseValidationError:
+    """The error for a streamed answer that cannot be read (``message`` says why)."""
+    return APIResponseValidationError(
+        message,
+        status_code=response.status,
+        content_type=response.content_type,
+        body_preview=preview[:ERROR_BODY_PREVIEW_BYTES],
+        request_id=request_id_of(response.headers),
+        method="POST",
+        url=str(response.url),
+    )
+
+
+async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
+    """At most :data:`_MAX_NON_STREAM_BYTES` of the body (an error page needs no more)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= _MAX_NON_STREAM_BYTES and (chunk := await response.content.read(65536)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+async def _check_stream_answer(response: aiohttp.ClientResponse, base_url: str) -> None:
+    """Raise the right error when a 2xx answer to a stream request is not an event stream:
+    an HTML page (the base URL is wrong) or JSON (an error in an envelope, or no stream)."""
+    kind = media_type(response.headers.get("Content-Type"))
+    if kind == "text/event-stream" or not ("html" in kind or kind.endswith("json")):
+        return  # read it as events (a stream under another type still works)
+    body = await _read_capped(response)
+    url = str(response.url)
+    if "html" in kind:
+        raise not_the_api_error(
+            method="POST",
+            url=url,
+            http_status=response.status,
+            content_type=response.headers.get("Content-Type"),
+            body=body,
+            request_id=request_id_of(response.headers),
+            configured_base_url=base_url,
+        )
+    preview = body[:ERROR_BODY_PREVIEW_BYTES].decode("utf-8", errors="replace")
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise _unreadable(response, f"The answer to POST {url} is not JSON.", preview) from None
+    request_id = request_id_of(response.headers)
+    answer = APIResponse(
+        data=data, body=data, http_status=response.status, headers={}, request_id=request_id
+    )
+    _checked_answer(answer, url)  # raises the error an error answer carries
+    raise _unreadable(
+        response, f"Expected an event stream from POST {url}, got a JSON answer.", preview
+    )
+
+
+def _with_base_url_hint(
+    error: APIResponseValidationError, base_url: str
+) -> APIResponseValidationError:
+    """``error`` (an unreadable answer) as the "base URL looks wrong" error when the answer
+    was not JSON at all (a page), else unchanged."""
+    if type(error) is not APIResponseValidationError or (error.content_type or "").endswith("json"):
+        return error  # broken JSON, or a subclass with its own meaning (an answer too large)
+    return not_the_api_error(
+        method=error.method or "POST",
+        url=error.url or "",
+        http_status=error.status_code,
+        content_type=error.content_type,
+        body=error.body_preview.encode(),
+        request_id=error.request_id,
+        configured_base_url=base_url,
+    )
+
+
 class AsyncMessageStream:
     """A streamed answer: an async iterator of typed events
     (:data:`~aireiter.types.messages.MessageStreamEvent`) that also accumulates the message.
@@ -156,6 +248,7 @@ class AsyncMessageStream:
         self._events = cast("AsyncGenerator[ServerSentEvent, None]", iter_sse(response))
         self._accumulator = MessageAccumulator()
         self._closed = False
+        self._seen = 0  # events read, of any kind
 
     @property
     def response(self) -> aiohttp.ClientResponse:
@@ -184,19 +277,36 @@ class AsyncMessageStream:
 
     async def _next_event(self) -> MessageStreamEvent:
         while True:
-            sse = await self._events.__anext__()
+            try:
+                sse = await self._events.__anext__()
+            except StopAsyncIteration:
+                if self._seen:
+                    raise
+                raise _unreadable(
+                    self._response,
+                    f"The Messages stream from POST {self._response.url} ended without a "
+                    "single event.",
+                    "",
+                ) from None
+            except (UnicodeDecodeError, ValueError) as exc:  # not UTF-8; a broken line
+                preview = (
+                    exc.object[:ERROR_BODY_PREVIEW_BYTES]
+                    if isinstance(exc, UnicodeDecodeError)
+                    else b""
+                )
+                raise _unreadable(
+                    self._response,
+                    f"A Messages stream event could not be read ({type(exc).__name__}: {exc}).",
+                    bytes(preview).decode("utf-8", errors="replace"),
+                ) from None
+            self._seen += 1
             if not sse.data or sse.data == "[DONE]":
                 continue
             try:
                 data = json.loads(sse.data)
-            except ValueError:
-                raise APIResponseValidationError(
-                    "A Messages stream event is not JSON.",
-                    status_code=self._response.status,
-                    content_type=self._response.content_type,
-                    body_preview=sse.data[:ERROR_BODY_PREVIEW_BYTES],
-                    method="POST",
-                    url=str(self._response.url),
+            except (ValueError, RecursionError):
+                raise _unreadable(
+                    self._response, "A Messages stream event is not JSON.", sse.data
                 ) from None
             if not isinstance(data, Mapping):
                 continue
@@ -345,15 +455,19 @@ class AsyncMessages(AsyncResource):
             extra_body=extra_body,
         )
         headers = {"anthropic-version": ANTHROPIC_VERSION}
+        base_url = self._transport.config.base_url
         if not stream:
-            answer = await self._transport.request(
-                "POST",
-                MESSAGES_PATH,
-                json_body=body,
-                timeout=timeout,
-                envelope=False,
-                headers=headers,
-            )
+            try:
+                answer = await self._transport.request(
+                    "POST",
+                    MESSAGES_PATH,
+                    json_body=body,
+                    timeout=timeout,
+                    envelope=False,
+                    headers=headers,
+                )
+            except APIResponseValidationError as error:
+                raise _with_base_url_hint(error, base_url) from None
             return parse_message(_checked_answer(answer, self._transport.url(MESSAGES_PATH)))
         body["stream"] = True
         stack = AsyncExitStack()
@@ -362,6 +476,11 @@ class AsyncMessages(AsyncResource):
                 "POST", MESSAGES_PATH, json_body=body, timeout=timeout, headers=headers
             )
         )
+        try:
+            await _check_stream_answer(response, base_url)
+        except BaseException:
+            await stack.aclose()
+            raise
         return AsyncMessageStream(stack, response)
 
     @asynccontextmanager

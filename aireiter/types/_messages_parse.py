@@ -236,6 +236,6 @@ def _with_input(block: ToolUseBlock, parts: list[str]) -> ToolUseBlock:
     text = "".join(parts)
     try:
         value = json.loads(text) if text else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # not whole yet, or nested past the parser's depth
         value = {}
     return attrs.evolve(block, input=value if isinstance(value, dict) else {})

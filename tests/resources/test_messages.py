@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import time
-from collections.abc import Callable
+import typing
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import attrs
 import pytest
+from aiohttp import web
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from aireiter import (
+    AIReiterError,
+    APIResponseValidationError,
+    APIStatusError,
     AsyncAIReiter,
     AuthenticationError,
     InsufficientCreditsError,
@@ -32,6 +41,7 @@ from aireiter.types.messages import (
     MessageDeltaEvent,
     MessageParam,
     MessageStartEvent,
+    MessageStreamEvent,
     TextBlock,
     TextDelta,
     ToolParam,
@@ -40,6 +50,8 @@ from aireiter.types.messages import (
     parse_event,
     parse_message,
 )
+
+_EVENT_CLASSES = typing.get_args(MessageStreamEvent)
 
 MODEL = "claude-sonnet-4-6"
 PATH = "/api/v1/messages"
@@ -352,3 +364,250 @@ def test_a_message_wrapped_in_a_success_envelope_is_unwrapped() -> None:
     body = {"statusCode": 200, "message": "", "data": inner}
     answer = APIResponse(data=body, body=body, http_status=200, headers={}, request_id=None)
     assert parse_message(_checked_answer(answer, "http://127.0.0.1/x")).text == "t"
+
+
+# -- answers that cannot be read, over real HTTP -------------------------------------------------
+@attrs.define
+class SSEServer:
+    """A server answering every POST with ``body`` under ``content_type`` (and
+    ``X-Request-Id: req_sse``); ``cut`` resets the connection after the body instead of
+    ending it cleanly. ``base_url`` is set while it runs."""
+
+    body: bytes = b""
+    content_type: str | None = "text/event-stream"
+    status: int = 200
+    cut: bool = False
+    base_url: str = ""
+
+    async def answer(self, request: web.Request) -> web.StreamResponse:
+        """Send the configured answer."""
+        await request.read()
+        response = web.StreamResponse(status=self.status, headers={"X-Request-Id": "req_sse"})
+        if self.content_type is not None:
+            response.headers["Content-Type"] = self.content_type
+        await response.prepare(request)
+        await response.write(self.body)
+        if self.cut and request.transport is not None:
+            request.transport.abort()
+            return response
+        await response.write_eof()
+        return response
+
+
+@contextlib.asynccontextmanager
+async def sse_server() -> AsyncIterator[SSEServer]:
+    """An :class:`SSEServer` on 127.0.0.1 for the duration of the block."""
+    server = SSEServer()
+    app = web.Application()
+    app.router.add_post(PATH, server.answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        server.base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        yield server
+    finally:
+        await runner.cleanup()
+
+
+async def read_stream(client: AsyncAIReiter) -> list[Any]:
+    """``messages.create(stream=True)`` read to its end: the events."""
+    stream = await client.messages.create(model=MODEL, max_tokens=8, messages=HELLO, stream=True)
+    async with stream:
+        events = [event async for event in stream]
+        assert isinstance(stream.current_message, Message)
+    return events
+
+
+START = b'event: message_start\ndata: {"type": "message_start", "message": {"id": "m"}}\n\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "says"),
+    [
+        (START + b'data: {"type": "ping"}\xff\n\n', "text/event-stream", "UnicodeDecodeError"),
+        (START + b"data: {not json\n\n", "text/event-stream", "not JSON"),
+        (START + b"data: " + b"[" * 100_000 + b"\n\n", "text/event-stream", "not JSON"),
+        (b"", "text/event-stream", "without a single event"),
+        (b"no fields at all\n\n", None, "without a single event"),
+        (b'{"type": "message", "content": []}', "application/json", "got a JSON answer"),
+        (b"{broken", "application/json", "not JSON"),
+    ],
+    ids=["bad-utf8", "not-json", "deep-nesting", "empty", "no-fields", "json-answer", "broken"],
+)
+async def test_unreadable_stream_is_a_validation_error(
+    body: bytes, content_type: str | None, says: str
+) -> None:
+    """An invalid UTF-8 byte, an event that is not JSON (or nested past the parser), a stream
+    with no event, or JSON instead of a stream: APIResponseValidationError with the status
+    and the request id, never UnicodeDecodeError/ValueError/RecursionError or nothing."""
+    async with (
+        sse_server() as server,
+        AsyncAIReiter(api_key="key-123456", base_url=server.base_url) as client,
+    ):
+        server.body, server.content_type = body, content_type
+        with pytest.raises(APIResponseValidationError, match=says) as caught:
+            await read_stream(client)
+    assert (caught.value.status_code, caught.value.request_id) == (200, "req_sse")
+
+
+async def test_error_envelope_on_a_stream_request_is_raised() -> None:
+    """An AIReiter error envelope inside HTTP 200 on a stream request raises its error."""
+    async with (
+        sse_server() as server,
+        AsyncAIReiter(api_key="key-123456", base_url=server.base_url) as client,
+    ):
+        server.content_type = "application/json"
+        server.body = b'{"statusCode": 401, "message": "bad key", "data": null}'
+        with pytest.raises(AuthenticationError, match="bad key") as caught:
+            await read_stream(client)
+    assert caught.value.request_id == "req_sse"
+
+
+async def test_non_object_answer_is_a_validation_error() -> None:
+    """A JSON answer that is not an object (a list, a number) is not a message."""
+    async with (
+        sse_server() as server,
+        AsyncAIReiter(api_key="key-123456", base_url=server.base_url) as client,
+    ):
+        server.content_type, server.body = "application/json", b"[1, 2]"
+        with pytest.raises(APIResponseValidationError, match="JSON object") as caught:
+            await client.messages.create(model=MODEL, max_tokens=8, messages=HELLO)
+    assert caught.value.request_id == "req_sse"
+
+
+# -- property: any answer is parsed events or an aireiter error ----------------------------------
+_EVENT_TYPES = [
+    "message_start",
+    "content_block_start",
+    "content_block_delta",
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+    "ping",
+    "error",
+    "weird",
+]
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@st.composite
+def _event_json(draw: st.DrawFn) -> bytes:
+    """A Messages event whose fields hold random (often wrong) JSON values."""
+    event: dict[str, Any] = {"type": draw(st.sampled_from(_EVENT_TYPES))}
+    for field in draw(
+        st.lists(
+            st.sampled_from(
+                ["index", "message", "content_block", "delta", "usage", "error", "text"]
+            ),
+            max_size=4,
+        )
+    ):
+        event[field] = draw(
+            _json_values
+            | st.fixed_dictionaries(
+                {"type": st.sampled_from(["text", "tool_use", "text_delta", "input_json_delta"])},
+                optional={
+                    "text": _json_values,
+                    "partial_json": _json_values,
+                    "input": _json_values,
+                },
+            )
+        )
+    return json.dumps(event).encode()
+
+
+_data = st.one_of(
+    _event_json(),
+    _json_values.map(lambda value: json.dumps(value).encode()),
+    st.binary(max_size=30),
+    st.integers(min_value=1, max_value=3000).map(lambda depth: b"[" * depth + b"]" * depth),
+    st.just(b"[DONE]"),
+)
+_line = st.one_of(
+    _data.map(lambda data: b"data: " + data),
+    st.sampled_from(_EVENT_TYPES).map(lambda name: b"event: " + name.encode()),
+    st.sampled_from([b"", b": comment", b"id: 7", b"retry: 10", b"nonsense", b"data"]),
+)
+_bodies = st.lists(
+    st.tuples(_line, st.sampled_from([b"\n", b"\n\n", b"\r\n", b"\r\n\r\n"])), max_size=12
+).map(lambda lines: b"".join(line + end for line, end in lines))
+
+
+@pytest.fixture(scope="module")
+def fuzz_loop() -> Iterator[tuple[asyncio.AbstractEventLoop, SSEServer, AsyncAIReiter]]:
+    """One event loop, SSE server and client for every generated case (hypothesis calls the
+    test many times; a fresh server per case would measure setup, not parsing)."""
+    loop = asyncio.new_event_loop()
+    stack = contextlib.AsyncExitStack()
+
+    async def start() -> tuple[SSEServer, AsyncAIReiter]:
+        server = await stack.enter_async_context(sse_server())
+        client = await stack.enter_async_context(
+            AsyncAIReiter(api_key="key-123456", base_url=server.base_url, max_retries=0)
+        )
+        return server, client
+
+    server, client = loop.run_until_complete(start())
+    try:
+        yield loop, server, client
+    finally:
+        loop.run_until_complete(stack.aclose())
+        loop.close()
+
+
+FUZZ_CASES = 400
+
+
+@settings(
+    max_examples=FUZZ_CASES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    body=_bodies,
+    content_type=st.sampled_from(
+        ["text/event-stream", "text/event-stream; charset=utf-8", "text/plain", None]
+    ),
+    cut=st.booleans(),
+)
+def test_any_stream_is_events_or_an_aireiter_error(
+    fuzz_loop: tuple[asyncio.AbstractEventLoop, SSEServer, AsyncAIReiter],
+    body: bytes,
+    content_type: str | None,
+    *,
+    cut: bool,
+) -> None:
+    """Generated SSE bodies (random JSON in every field, wrong types, huge numbers, deep
+    nesting, bad UTF-8, stray lines, cut connections) at ``messages.create(stream=True)``
+    over real HTTP: every outcome is a list of typed events or an AIReiterError."""
+    loop, server, client = fuzz_loop
+    server.body, server.content_type, server.cut = body, content_type, cut
+    outcome = loop.run_until_complete(_outcome(client))
+    event("outcome: " + (type(outcome).__name__ if isinstance(outcome, Exception) else "events"))
+    if isinstance(outcome, AIReiterError):
+        if isinstance(outcome, (APIResponseValidationError, APIStatusError)):
+            assert outcome.request_id == "req_sse"
+    else:
+        assert all(isinstance(event, _EVENT_CLASSES) for event in outcome)
+
+
+async def _outcome(client: AsyncAIReiter) -> list[Any] | AIReiterError:
+    """The events of one streamed call, or the aireiter error it raised (any other exception
+    propagates and fails the test)."""
+    try:
+        return await read_stream(client)
+    except AIReiterError as error:
+        return error
