@@ -5,7 +5,11 @@ lifecycle (``pending`` -> ``processing`` -> ``completed``/``failed``, derived fr
 coroutine per task), credits (estimated at submit, charged only when a task completes),
 webhook callbacks to loopback receivers, generated output files, the HTML page the API shows
 for unknown routes, and fault injection (5xx, 429, dropped connections, broken bodies,
-latency). Tests and ``aireiter demo`` run the SDK against it over real HTTP on 127.0.0.1.
+latency, slow recording, outages). Tests and ``aireiter demo`` run the SDK against it over
+real HTTP on 127.0.0.1.
+
+It is a second opinion: it imports nothing from the SDK and judges params with its own model
+catalogue (``catalog.json``, read from the API docs), refusing only what the docs forbid.
 
 >>> from aireiter.emulator import EmulatorConfig, run_emulator
 >>> async with run_emulator(EmulatorConfig(time_scale=0.01)) as emu:  # doctest: +SKIP

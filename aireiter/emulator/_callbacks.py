@@ -30,7 +30,6 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from .._version import __version__
 from ._state import CallbackRecord, EmulatorState
 from ._task import EmulatedTask
 from ._wire import json_bytes
@@ -41,7 +40,7 @@ MAX_SENDS_IN_FLIGHT: Final = 32
 REFUSED: Final = "refused: non-loopback host"
 _HEADERS: Final = {
     "Content-Type": "application/json",
-    "User-Agent": f"aireiter-emulator/{__version__}",
+    "User-Agent": "aireiter-emulator",
 }
 
 

@@ -26,9 +26,9 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from .._constants import MESSAGES_PATH, OPENAI_COMPAT_PATH
 from ._auth import check_bearer
 from ._chat_logic import STREAM_FOREVER_LIMIT_S, STREAM_TICK_S, TEXT_MODELS
+from ._config import MESSAGES_PATH, OPENAI_COMPAT_PATH
 from ._state import STATE_KEY
 from ._wire import json_bytes, json_response
 

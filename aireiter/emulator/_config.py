@@ -11,8 +11,6 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from .._constants import BALANCE_PATH, QUERY_PATH, SUBMIT_PATH
-
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_FAULT_PATHS",
@@ -22,6 +20,7 @@ __all__ = [
     "DUPLICATE_ID_MODES",
     "FAULT_KINDS",
     "OUTAGE_KINDS",
+    "OUT_TASK_ID_RULE",
     "TASK_PATHS",
     "TIMESTAMP_FORMATS",
     "DuplicateIdMode",
@@ -68,8 +67,16 @@ DUPLICATE_ID_MODES: Final[tuple[DuplicateIdMode, ...]] = ("conflict", "return_ex
 """What a submit reusing an ``out_task_id`` gets (the API's behaviour is undocumented)."""
 
 DEFAULT_API_KEY = "test-key"
+SUBMIT_PATH: Final = "/api/openapi/submit"
+QUERY_PATH: Final = "/api/openapi/query"
+BALANCE_PATH: Final = "/api/openapi/balance"
 TASK_PATHS: Final = (SUBMIT_PATH, QUERY_PATH, BALANCE_PATH)
-"""The task API's routes: submit (first), query, balance."""
+"""The task API's routes (the docs' paths): submit (first), query, balance."""
+OPENAI_COMPAT_PATH: Final = "/api/v1"  # chat completions, responses, models
+MESSAGES_PATH: Final = "/api/v1/messages"  # Anthropic Messages format
+OUT_TASK_ID_RULE: Final = r"[A-Za-z0-9_-]{1,64}"
+"""The ``out_task_id`` rule clients report (third-party, unverified); the default of
+``EmulatorConfig.out_task_id_pattern``."""
 DEFAULT_FAULT_PATHS: Final = TASK_PATHS
 DEFAULT_IMAGE_DURATION_S = 30.0  # an image model the spec gives no typical duration for
 DEFAULT_VIDEO_DURATION_S = 120.0  # a video model the spec gives no typical duration for
@@ -188,6 +195,14 @@ class EmulatorConfig:
     409, ``"return_existing"`` 200 with the existing task, ``"accept"`` a second task under the
     same id) and ``html_everywhere`` (every ``/api/`` route answers the HTML marketing page,
     as a wrong base URL would).
+
+    Documented answer variants: a model whose page shows another submit answer gets it
+    (``gpt_image_2_official``: ``{"code": 200, "data": [{"status": "submitted", "task_id":
+    "task_..."}]}``); ``submit_omits_task_id`` leaves ``task_id`` out of every submit answer
+    (as the newer docs' examples do); tasks of the base models in ``task_id_only_models`` are
+    found by ``task_id`` only (a query by ``out_task_id`` answers "api task not found").
+    ``out_task_id_pattern`` is the id rule (``None``: any non-empty string). ``free_quota``
+    (model -> free generations left) is reported by the balance route.
     """
 
     api_keys: tuple[str, ...] = attrs.field(
@@ -217,6 +232,9 @@ class EmulatorConfig:
         default=DEFAULT_VIDEO_CREDITS_PER_5S, validator=_non_negative
     )
     free_quota: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
+    submit_omits_task_id: bool = False
+    task_id_only_models: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    out_task_id_pattern: str | None = OUT_TASK_ID_RULE
     clock: Callable[[], float] | None = attrs.field(default=None, eq=False)
     timestamp_format: TimestampFormat = attrs.field(
         default="iso", validator=_one_of(TIMESTAMP_FORMATS)

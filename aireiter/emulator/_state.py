@@ -162,7 +162,7 @@ class EmulatorState:
 
     def estimate(self, info: ModelInfo, params: Mapping[str, Any]) -> tuple[float, int]:
         """The credits a task would cost and how many files it makes."""
-        outputs = output_count(info.name, params) if info.kind == "image" else 1
+        outputs = output_count(info, params)
         credits = estimate_credits(
             info,
             params,
@@ -196,7 +196,10 @@ class EmulatorState:
         duration = self.duration_s(info)
         config = self.config
         digest = _digest(config.seed, out_task_id, self.submits_recorded[out_task_id])
-        task_id = "order_" + base64.urlsafe_b64encode(digest[8:]).decode()[:21]
+        if info.submit_answer == "code_list":  # "task_01KPT...": 26 base32 characters
+            task_id = "task_" + base64.b32encode(digest[8:]).decode()[:26]
+        else:
+            task_id = "order_" + base64.urlsafe_b64encode(digest[8:]).decode()[:21]
         done_at = created + duration
         task = EmulatedTask(
             out_task_id=out_task_id,
@@ -204,6 +207,7 @@ class EmulatorState:
             model=info.name,
             base_model=info.base,
             kind=info.kind,
+            submit_answer=info.submit_answer,
             params=params,
             metadata=metadata,
             callback_url=callback_url,
@@ -233,9 +237,12 @@ class EmulatorState:
     def find(
         self, out_task_id: str | None = None, task_id: str | None = None
     ) -> EmulatedTask | None:
-        """The task with ``out_task_id`` (preferred) or system ``task_id``, or ``None``."""
+        """The task with ``out_task_id`` (preferred) or system ``task_id``, or ``None``. A task
+        of a model in ``task_id_only_models`` is found by ``task_id`` only."""
         if out_task_id is not None:
-            return self.tasks.get(out_task_id)
+            task = self.tasks.get(out_task_id)
+            if task is not None and task.base_model not in self.config.task_id_only_models:
+                return task
         if task_id is not None:
             return self._by_task_id.get(task_id)
         return None

@@ -43,6 +43,7 @@ class EmulatedTask:
         "output_names",
         "pending_until",
         "settled",
+        "submit_answer",
         "task_id",
     )
 
@@ -54,6 +55,7 @@ class EmulatedTask:
         model: str,
         base_model: str,
         kind: str,
+        submit_answer: str = "envelope",
         params: Mapping[str, Any],
         metadata: Mapping[str, Any] | None,
         callback_url: str | None,
@@ -71,6 +73,7 @@ class EmulatedTask:
         self.model = model
         self.base_model = base_model
         self.kind = kind
+        self.submit_answer = submit_answer
         self.metadata = metadata
         self.callback_url = callback_url
         self.created = created
@@ -138,15 +141,24 @@ class EmulatedTask:
             "metadata": self.metadata,
         }
 
-    def submit_data(self, status: str = "pending") -> dict[str, Any]:
-        """The submit answer's ``data`` object (``status`` "pending" for a new task)."""
-        return {
+    def submit_data(self, status: str = "pending", *, with_task_id: bool = True) -> Any:
+        """The submit answer's ``data`` (``status`` "pending" for a new task): the documented
+        object, or for a ``code_list`` model the list its page shows (no ``out_task_id``)."""
+        if self.submit_answer == "code_list":
+            item = {"status": "submitted" if status == "pending" else status}
+            if with_task_id:
+                item["task_id"] = self.task_id
+            return [item]
+        data: dict[str, Any] = {
             "task_id": self.task_id,
             "out_task_id": self.out_task_id,
             "status": status,
             "estimated_credits": self.estimated_credits,
             "created_at": self.created_at,
         }
+        if not with_task_id:
+            del data["task_id"]
+        return data
 
     def __repr__(self) -> str:
         return (

@@ -178,10 +178,15 @@ async def test_not_enough_credits_is_433_with_ok_true(
 
 
 async def test_balance_shape(api: Api) -> None:
-    """The balance answers credits and balance (same number) and a free_quota object."""
+    """The balance answers credits, balance and points (same number) and a free_quota object."""
     envelope = await api.balance()
     assert envelope["statusCode"] == 200
-    assert envelope["data"] == {"credits": 1_000_000.0, "balance": 1_000_000.0, "free_quota": {}}
+    assert envelope["data"] == {
+        "credits": 1_000_000.0,
+        "balance": 1_000_000.0,
+        "points": 1_000_000.0,
+        "free_quota": {},
+    }
 
 
 async def test_missing_or_wrong_key_is_http_401(api: Api) -> None:

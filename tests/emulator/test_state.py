@@ -64,7 +64,8 @@ async def test_completed_task_has_outputs_and_times(
     assert data["error"] is None
     created = datetime.fromisoformat(data["created_at"].replace("Z", "+00:00"))
     completed = datetime.fromisoformat(data["completed_at"].replace("Z", "+00:00"))
-    assert (completed - created).total_seconds() == pytest.approx(45, abs=0.002)  # typical
+    # the catalogue's image processing time (the FAQ: "a few seconds to tens of seconds")
+    assert (completed - created).total_seconds() == pytest.approx(30, abs=0.002)
 
 
 async def test_fail_marker_fails_and_charges_nothing(
