@@ -7,10 +7,12 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._constants import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RETRIES
+from ._constants import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES
 from ._models import Balance
 from ._transport import ClientConfig, HTTPTransport, Timeout
 from ._transport._config import DEFAULT_TIMEOUT, redact_key
+from ._transport._logging import setup_logging_from_env
+from ._transport._redact import redact
 from ._types import NOT_GIVEN, NotGiven, NotGivenOr
 from .resources.tasks import AsyncTasks
 
@@ -26,22 +28,32 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncAIReiter"]
 
+setup_logging_from_env()  # AIREITER_LOG=debug|info, and redaction on the aireiter logger
+
 
 class AsyncAIReiter:
     """The asyncio client for the AIReiter API.
 
     Create one per application and share it; it opens its connection pool on first use
     inside the running event loop. Close it with ``await client.aclose()`` or use it as
-    ``async with AsyncAIReiter() as client: ...``.
+    ``async with AsyncAIReiter() as client: ...``. A client may be used from more than one
+    event loop (a second ``asyncio.run``, a loop in another thread): each loop gets its own
+    connection pool, closed when that loop shuts down or by ``aclose()``.
 
     Arguments (each falls back to the environment, then to the default):
 
-    - ``api_key``: ``AIREITER_API_KEY``; required.
+    - ``api_key``: ``AIREITER_API_KEY``; required (:class:`ConfigurationError` when missing,
+      raised here, before any request).
     - ``base_url``: ``AIREITER_BASE_URL``, else ``https://aireiter.com``.
-    - ``timeout``: seconds (the total) or a :class:`Timeout`; ``None`` disables timeouts.
+    - ``timeout``: seconds (the deadline of one call, retries included) or a :class:`Timeout`;
+      ``None`` disables timeouts.
     - ``max_retries``: retries after the first attempt for retryable failures (default 2).
     - ``max_connections``: size of the connection pool (default 100).
+    - ``max_response_bytes``: the largest JSON answer read (default 16 MiB); a larger one
+      raises :class:`ResponseTooLargeError` without being read.
     - ``default_headers``: extra headers sent with every request.
+
+    Bad arguments raise :class:`ParamError` naming the argument.
     """
 
     def __init__(
@@ -52,6 +64,7 @@ class AsyncAIReiter:
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self._config = ClientConfig.from_arguments(
@@ -60,6 +73,7 @@ class AsyncAIReiter:
             timeout=DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout,
             max_retries=max_retries,
             max_connections=max_connections,
+            max_response_bytes=max_response_bytes,
             default_headers=default_headers,
         )
         self._transport = HTTPTransport(self._config)
@@ -85,7 +99,7 @@ class AsyncAIReiter:
 
     def __repr__(self) -> str:
         return (
-            f"AsyncAIReiter(base_url={self._config.base_url!r}, "
+            f"AsyncAIReiter(base_url={redact(self._config.base_url)!r}, "
             f"api_key={redact_key(self._config.api_key)!r})"
         )
 
@@ -133,7 +147,7 @@ class AsyncAIReiter:
 
     # -- actions ---------------------------------------------------------------------------
     async def balance(self, *, timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN) -> Balance:
-        """The account's credit balance."""
+        """The account's points balance and per-model free quota (:class:`Balance`)."""
         return await self.tasks.balance(timeout=timeout)
 
     def tracker(self, **options: Any) -> TaskTracker:

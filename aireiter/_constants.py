@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_CONNECT_TIMEOUT_S",
     "DEFAULT_INITIAL_RETRY_DELAY_S",
     "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_MAX_RETRY_AFTER_S",
     "DEFAULT_MAX_RETRY_DELAY_S",
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_WAIT_TIMEOUT_S",
     "ENV_API_KEY",
     "ENV_BASE_URL",
+    "ENV_LOG",
     "ERROR_BODY_PREVIEW_BYTES",
     "MESSAGES_PATH",
     "OPENAI_COMPAT_PATH",
@@ -39,6 +41,7 @@ __all__ = [
 # --- where the API lives -------------------------------------------------------------------
 ENV_API_KEY = "AIREITER_API_KEY"
 ENV_BASE_URL = "AIREITER_BASE_URL"
+ENV_LOG = "AIREITER_LOG"  # "debug" or "info": log the aireiter logger to stderr, redacted
 DEFAULT_BASE_URL = "https://aireiter.com"
 SUBMIT_PATH = "/api/openapi/submit"
 QUERY_PATH = "/api/openapi/query"
@@ -47,9 +50,9 @@ OPENAI_COMPAT_PATH = "/api/v1"  # chat completions, responses, models (OpenAI-co
 MESSAGES_PATH = "/api/v1/messages"  # Anthropic Messages format
 
 # --- timeouts (seconds) --------------------------------------------------------------------
-DEFAULT_TOTAL_TIMEOUT_S = 120.0  # whole request, connect to last byte; None disables
-DEFAULT_CONNECT_TIMEOUT_S = 10.0  # TCP + TLS handshake
-DEFAULT_READ_TIMEOUT_S = 60.0  # longest silence between two reads of the body
+DEFAULT_TOTAL_TIMEOUT_S = 120.0  # one call: every attempt and the waits between; None disables
+DEFAULT_CONNECT_TIMEOUT_S = 10.0  # TCP + TLS handshake, per attempt
+DEFAULT_READ_TIMEOUT_S = 60.0  # one attempt's whole answer (streams: silence between chunks)
 
 # --- retries ---------------------------------------------------------------------------------
 DEFAULT_MAX_RETRIES = 2  # retries after the first attempt (so 3 attempts in all)
@@ -57,6 +60,9 @@ DEFAULT_INITIAL_RETRY_DELAY_S = 0.5  # backoff cap of the first retry; doubles e
 DEFAULT_MAX_RETRY_DELAY_S = 8.0  # the backoff cap never grows past this
 DEFAULT_MAX_RETRY_AFTER_S = 60.0  # a server Retry-After above this is not honoured
 RETRYABLE_STATUS_CODES = frozenset({408, 409, 429, 500, 502, 503, 504})  # plus any other 5xx
+
+# --- answers -------------------------------------------------------------------------------
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # a JSON answer larger than this is an error
 
 # --- connection pool -------------------------------------------------------------------------
 DEFAULT_MAX_CONNECTIONS = 100  # aiohttp TCPConnector limit per client

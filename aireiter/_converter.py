@@ -5,19 +5,28 @@ Library code never calls ``cattrs.structure`` or the global converter; it calls 
 Hook rules (``configure_converter``):
 
 - ``datetime``: ISO-8601 strings (``Z`` or an offset; a naive value is taken as UTC) and
-  epoch seconds/milliseconds become *aware* datetimes; unparseable values become ``None``.
-- ``TaskStatus``: any string; unknown values become ``TaskStatus.UNKNOWN``.
-- ``float | None`` credits: numbers and numeric strings; anything else becomes ``None``.
-- ``TaskOutput``: ``{"url": ...}`` objects or bare URL strings; extra keys stay in ``raw``.
+  epoch numbers (or digit strings) in seconds, milliseconds, microseconds or nanoseconds (told
+  apart by magnitude) become *aware* datetimes; anything else (garbage, out of range, NaN)
+  becomes ``None``. The raw value always stays in ``raw``.
+- ``TaskStatus``: any string; unknown values (and non-strings) become ``TaskStatus.UNKNOWN``.
+- ``float | None`` credits: finite numbers and numeric strings; anything else becomes ``None``.
+- ``TaskOutput``: ``{"url": ...}`` objects or bare URL strings; extra keys stay in ``raw``;
+  an output whose URL is not a string is left out of ``outputs`` (it stays in ``raw``).
 - ``str | None`` ids: numbers are turned into strings; empty strings become ``None``.
 - request classes unstructure without ``None`` fields, so optional fields are left out; their
   ``params``/``metadata`` mappings are JSON values and pass through uncopied.
 - Unknown response fields are never an error: response objects keep the whole input in ``raw``.
+
+None of these ever raises on an odd value (huge numbers, deep nesting, wrong types): an answer
+the SDK cannot read in full is kept as it came, with ``None`` where a typed field could not be
+read. The request and task functions are written out by hand (no cattrs round trip): they are
+on the hot path of every submit and query; the converter's hooks use the same per-field rules.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -36,20 +45,43 @@ __all__ = [
 ]
 
 
+# Epoch magnitudes: below 1e11 seconds (until year 5138), below 1e14 milliseconds, below 1e17
+# microseconds, below 1e20 nanoseconds. Anything larger is not read as a time.
+_EPOCH_DIVISORS = ((1e11, 1.0), (1e14, 1e3), (1e17, 1e6), (1e20, 1e9))
+
+
+def _from_epoch(value: float) -> datetime | None:
+    if not math.isfinite(value):
+        return None
+    magnitude = abs(value)
+    for limit, divisor in _EPOCH_DIVISORS:
+        if magnitude < limit:
+            try:
+                return datetime.fromtimestamp(value / divisor, tz=timezone.utc)
+            except (OverflowError, OSError, ValueError):
+                return None
+    return None
+
+
 def parse_datetime(value: Any) -> datetime | None:
-    """An aware datetime from an ISO string or epoch number, or ``None`` if it is not one."""
+    """An aware datetime from an ISO string or an epoch number (seconds, ms, us or ns), or
+    ``None`` if it is not one. Never raises."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = value / 1000.0 if value > 1e11 else float(value)
-        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        try:
+            return _from_epoch(float(value))
+        except OverflowError:
+            return None
     if isinstance(value, str):
         try:  # the common case, tried first: Python 3.11+ reads a trailing "Z" itself
             parsed = datetime.fromisoformat(value)
         except ValueError:
             text = value.strip()
+            if text and len(text) <= 24 and text.lstrip("-").replace(".", "", 1).isdecimal():
+                return _from_epoch(float(text))
             if text.endswith(("Z", "z")):
                 text = text[:-1] + "+00:00"
             try:
@@ -61,15 +93,15 @@ def parse_datetime(value: Any) -> datetime | None:
 
 
 def _to_float(value: Any) -> float | None:
+    """A finite float from a number or numeric string; ``None`` for anything else."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+    if isinstance(value, (int, float, str)):
         try:
-            return float(value)
-        except ValueError:
+            number = float(value)
+        except (ValueError, OverflowError):
             return None
+        return number if math.isfinite(number) else None
     return None
 
 
@@ -78,9 +110,12 @@ def _to_opt_str(value: Any) -> str | None:
         return None
     if isinstance(value, str):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    except (ValueError, TypeError, RecursionError):
+        return f"<{type(value).__name__}>"
 
 
 def _to_output(value: Any) -> TaskOutput | None:
@@ -115,7 +150,7 @@ _STATUS_BY_VALUE: dict[Any, TaskStatus] = {status.value: status for status in Ta
 
 def _to_status(value: Any) -> TaskStatus:
     """The status for an API value; a dict lookup first (``Enum.__call__`` is slow)."""
-    if value is None:
+    if type(value) is not str:
         return TaskStatus.UNKNOWN
     status = _STATUS_BY_VALUE.get(value)
     return status if status is not None else TaskStatus(value)
@@ -149,12 +184,34 @@ _CONVERTER = make_converter()
 
 
 def unstructure_request(request: SubmitRequest | QueryRequest) -> dict[str, Any]:
-    """The JSON body for a request object (``None`` fields left out)."""
+    """The JSON body for a request object (``None`` fields left out).
+
+    Written out by hand (a submit's hot path); the result equals what the converter's
+    omit-if-default hook gives, which a test checks.
+    """
+    if type(request) is SubmitRequest:
+        body: dict[str, Any] = {
+            "model": request.model,
+            "params": request.params,
+            "out_task_id": request.out_task_id,
+        }
+        if request.callback_url is not None:
+            body["callback_url"] = request.callback_url
+        if request.metadata is not None:
+            body["metadata"] = request.metadata
+        return body
+    if type(request) is QueryRequest:
+        body = {}
+        if request.out_task_id is not None:
+            body["out_task_id"] = request.out_task_id
+        if request.task_id is not None:
+            body["task_id"] = request.task_id
+        return body
     result: dict[str, Any] = _CONVERTER.unstructure(request)
     return result
 
 
-def _first_object(data: Any) -> Mapping[str, Any]:
+def _first_object(data: Any) -> Mapping[str, Any] | None:
     """The task object of a ``data`` payload: a dict, or the first dict of a list."""
     if type(data) is dict or isinstance(data, Mapping):  # exact type first: hot path
         return data
@@ -162,7 +219,17 @@ def _first_object(data: Any) -> Mapping[str, Any]:
         for item in data:
             if isinstance(item, Mapping):
                 return item
-    return {}
+    return None
+
+
+def _raw_of(data: Any) -> dict[str, Any]:
+    """What ``raw`` keeps of a payload: the object itself, or ``{"data": payload}`` when the
+    payload is not an object (so an odd answer is never lost)."""
+    found = _first_object(data)
+    if found is not None:
+        # A dict fresh from json.loads is nobody else's: keep it rather than copy it.
+        return found if type(found) is dict else dict(found)
+    return {} if data is None else {"data": data}
 
 
 def structure_task(
@@ -172,52 +239,106 @@ def structure_task(
     model: str | None = None,
     metadata: Mapping[str, Any] | None = None,
 ) -> Task:
-    """A :class:`Task` from a submit or query ``data`` payload.
+    """A :class:`Task` from a submit or query ``data`` payload; never raises.
 
     ``out_task_id``, ``model`` and ``metadata`` fill in what the payload leaves out (a submit
-    answer does not always echo them). This is on the hot path of the tracker, so it is written
-    out by hand rather than through cattrs' generic machinery; the converter's hooks are the
-    single place the per-field rules live.
+    answer does not always echo them). A payload that is not an object (``null``, a string, a
+    list without an object) gives a task of status ``UNKNOWN`` with the payload kept as
+    ``raw["data"]``. This is on the hot path of the tracker, so it is written out by hand
+    rather than through cattrs' generic machinery, with the converter's per-field rules.
     """
-    raw = _first_object(data)
-    get = raw.get
+    found = _first_object(data)
+    raw: dict[str, Any]
+    if type(found) is dict:
+        raw = found
+    else:
+        raw = _raw_of(data)
+        found = raw if found is not None else {}
+    get = found.get
     input_obj = _to_mapping(get("input"))
-    status_value = get("status")
     outputs_value = get("output")
     if outputs_value is None:
         outputs_value = get("outputs")
     outputs: tuple[TaskOutput, ...] = ()
-    if isinstance(outputs_value, (list, tuple)):
-        outputs = tuple(o for o in map(_to_output, outputs_value) if o is not None)
-    elif outputs_value is not None:
-        single = _to_output(outputs_value)
-        outputs = (single,) if single is not None else ()
+    if outputs_value is not None:
+        if isinstance(outputs_value, (list, tuple)):
+            outputs = tuple(o for o in map(_to_output, outputs_value) if o is not None)
+        else:
+            single = _to_output(outputs_value)
+            outputs = (single,) if single is not None else ()
     raw_model = get("model")
     if raw_model is None and input_obj is not None:
         raw_model = input_obj.get("model")
     raw_metadata = _to_mapping(get("metadata"))
+    created = get("created_at")
+    completed = get("completed_at")
+    error = get("error") or get("error_message") or get("fail_reason")
     return Task(
         out_task_id=_to_opt_str(get("out_task_id")) or out_task_id or "",
-        status=_to_status(status_value),
+        status=_to_status(get("status")),
         task_id=_to_opt_str(get("task_id")),
         model=_to_opt_str(raw_model) or model,
         outputs=outputs,
         estimated_credits=_to_float(get("estimated_credits")),
         credits_used=_to_float(get("credits_used")),
-        error=_to_opt_str(get("error") or get("error_message") or get("fail_reason")),
+        error=None if error is None else _to_opt_str(error),
         metadata=raw_metadata if raw_metadata is not None else metadata,
         input=input_obj,
-        created_at=parse_datetime(get("created_at")),
-        completed_at=parse_datetime(get("completed_at")),
-        # A dict fresh from json.loads is nobody else's: keep it rather than copy it.
-        raw=raw if type(raw) is dict else dict(raw),
+        created_at=None if created is None else parse_datetime(created),
+        completed_at=None if completed is None else parse_datetime(completed),
+        raw=raw,
     )
 
 
+# Where the balance answer may keep the per-model free quota, in the order looked at.
+_QUOTA_FIELDS = ("free_quota", "free_quotas", "model_quota", "quota")
+_QUOTA_VALUE_FIELDS = ("remaining", "free", "quota", "count", "left")
+
+
+def _quota_value(value: Any) -> float | None:
+    if isinstance(value, Mapping):
+        for name in _QUOTA_VALUE_FIELDS:
+            number = _to_float(value.get(name))
+            if number is not None:
+                return number
+        return None
+    return _to_float(value)
+
+
+def _free_quota(raw: Mapping[str, Any]) -> dict[str, float]:
+    """Per-model free quota from ``{"model": n}`` or ``[{"model": ..., "remaining": n}]``."""
+    for field in _QUOTA_FIELDS:
+        value = raw.get(field)
+        quota: dict[str, float] = {}
+        if isinstance(value, Mapping):
+            for name, amount in value.items():
+                number = _quota_value(amount)
+                if isinstance(name, str) and number is not None:
+                    quota[name] = number
+        elif isinstance(value, list):
+            for item in value:
+                if not isinstance(item, Mapping):
+                    continue
+                name = item.get("model") or item.get("name")
+                number = _quota_value(item)
+                if isinstance(name, str) and number is not None:
+                    quota[name] = number
+        if quota:
+            return quota
+    return {}
+
+
 def structure_balance(data: Any) -> Balance:
-    """A :class:`Balance` from the balance ``data`` payload (``credits`` or ``balance``)."""
-    raw = _first_object(data)
-    credits = _to_float(raw.get("credits"))
-    if credits is None:
-        credits = _to_float(raw.get("balance"))
-    return Balance(credits=credits, raw=dict(raw))
+    """A :class:`Balance` from the balance ``data`` payload; never raises.
+
+    ``credits`` is read from ``credits`` or ``balance`` (or ``points``); ``free_quota`` from
+    ``free_quota`` (a ``{model: amount}`` object, or a list of ``{model, remaining}``
+    objects). Every field of the answer stays in ``raw``.
+    """
+    raw = _raw_of(data)
+    credits = None
+    for field in ("credits", "balance", "points"):
+        credits = _to_float(raw.get(field))
+        if credits is not None:
+            break
+    return Balance(credits=credits, free_quota=_free_quota(raw), raw=dict(raw))

@@ -66,8 +66,10 @@ class TaskOutput:
 class Task:
     """A generation task as the API last reported it.
 
-    ``raw`` is the decoded ``data`` object exactly as received (for a submit, merged over what
-    was sent), so fields the SDK does not model yet stay reachable.
+    ``raw`` is the decoded ``data`` object exactly as received, so fields the SDK does not
+    model yet stay reachable; a ``data`` that is not an object is kept as ``raw["data"]``.
+    A field that cannot be read (a timestamp in an unknown form, credits that are no number)
+    is ``None`` here and keeps its raw value in ``raw``.
     """
 
     out_task_id: str
@@ -97,9 +99,15 @@ class Task:
 
 @attrs.frozen(kw_only=True)
 class Balance:
-    """The account's credit balance. ``raw`` has every field sent (per-model quotas ...)."""
+    """The account's points balance and the free quota left per model.
+
+    ``credits`` is the points balance (``None`` when the answer does not carry one);
+    ``free_quota`` maps a model id to the free generations (or points) it has left, empty when
+    the answer has none. ``raw`` keeps every field the answer carried, known or not.
+    """
 
     credits: float | None
+    free_quota: Mapping[str, float] = attrs.field(factory=dict)
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
 

@@ -7,24 +7,63 @@ import warnings
 
 import pytest
 
-from aireiter import AsyncAIReiter, AuthenticationError, ParamError
+from aireiter import (
+    AsyncAIReiter,
+    AuthenticationError,
+    ConfigurationError,
+    ParamError,
+    Timeout,
+)
 from aireiter.emulator import RunningEmulator
 
 
-def test_missing_key_is_a_clear_error() -> None:
-    """No key anywhere: AuthenticationError naming AIREITER_API_KEY, before any I/O."""
-    with pytest.raises(AuthenticationError, match="AIREITER_API_KEY"):
+def test_missing_key_is_a_configuration_error() -> None:
+    """No key anywhere: ConfigurationError naming AIREITER_API_KEY, before any I/O; not a
+    fake 401."""
+    with pytest.raises(ConfigurationError, match="AIREITER_API_KEY") as info:
         AsyncAIReiter()
+    assert not isinstance(info.value, AuthenticationError)
+    assert info.value.setting == "api_key"
+    assert info.value.env == "AIREITER_API_KEY"
+    with pytest.raises(ConfigurationError):
+        AsyncAIReiter(api_key="  ")
 
 
-def test_bad_settings_are_param_errors() -> None:
-    """A non-URL base_url or negative retries is rejected with the field named."""
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"base_url": "aireiter.com"}, "base_url"),
+        ({"base_url": 42}, "base_url"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": "3"}, "max_retries"),
+        ({"max_connections": 0}, "max_connections"),
+        ({"max_connections": None}, "max_connections"),
+        ({"max_response_bytes": 10}, "max_response_bytes"),
+        ({"timeout": -1}, "timeout"),
+        ({"timeout": float("nan")}, "timeout"),
+        ({"timeout": "30"}, "timeout"),
+        ({"default_headers": ["X-A"]}, "default_headers"),
+        ({"api_key": 12345678}, "api_key"),
+        ({"api_key": "sk-123456\n"}, "api_key"),
+    ],
+)
+def test_bad_settings_are_param_errors(arguments: dict[str, object], field: str) -> None:
+    """Every bad client argument is a ParamError naming it (never a ValueError/TypeError
+    from deeper down), raised before any request."""
+    options: dict[str, object] = {"api_key": "k-123456789", **arguments}
     with pytest.raises(ParamError) as info:
-        AsyncAIReiter(api_key="k", base_url="aireiter.com")
-    assert info.value.field == "base_url"
+        AsyncAIReiter(**options)  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert "123456789" not in str(info.value)
+
+
+def test_bad_timeout_object_is_a_param_error() -> None:
+    """A Timeout with a negative or non-numeric field is refused where it is made."""
     with pytest.raises(ParamError) as info:
-        AsyncAIReiter(api_key="k", max_retries=-1)
-    assert info.value.field == "max_retries"
+        Timeout(total=-1)
+    assert info.value.field == "Timeout.total"
+    with pytest.raises(ParamError):
+        Timeout(read="60")  # type: ignore[arg-type]
 
 
 def test_construction_does_no_io() -> None:

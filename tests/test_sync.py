@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from anyio.from_thread import start_blocking_portal
 
-from aireiter import AIReiter, AuthenticationError, NotFoundError, ParamError, TaskStatus
+from aireiter import AIReiter, ConfigurationError, NotFoundError, ParamError, TaskStatus
 from aireiter.emulator import EmulatorConfig, RunningEmulator, run_emulator
 
 
@@ -199,6 +199,6 @@ def test_chat_and_messages(sync_client: AIReiter) -> None:
 def test_bad_settings_fail_before_a_thread_starts() -> None:
     """A missing key raises at construction and leaves no loop thread behind."""
     before = len(_loop_threads())
-    with pytest.raises(AuthenticationError, match="AIREITER_API_KEY"):
+    with pytest.raises(ConfigurationError, match="AIREITER_API_KEY"):
         AIReiter()
     assert len(_loop_threads()) == before

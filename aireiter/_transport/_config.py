@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import aiohttp
 import attrs
@@ -12,35 +14,64 @@ from .._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_CONNECT_TIMEOUT_S,
     DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_READ_TIMEOUT_S,
     DEFAULT_TOTAL_TIMEOUT_S,
     ENV_API_KEY,
     ENV_BASE_URL,
 )
-from .._exceptions import AuthenticationError, ParamError
+from .._exceptions import ConfigurationError, ParamError
+from ._redact import register_secret
 
 __all__ = ["DEFAULT_TIMEOUT", "ClientConfig", "Timeout", "redact_key", "resolve_timeout"]
+
+
+def _check_seconds(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ParamError.single(
+            f"Timeout.{attribute.name}", value, "must be a positive number of seconds or None"
+        )
 
 
 @attrs.frozen(kw_only=True)
 class Timeout:
     """Timeouts in seconds; ``None`` disables one.
 
-    - ``total``: the whole request, from connecting to the last byte of the body;
-    - ``connect``: opening the connection (TCP and TLS);
-    - ``read``: the longest silence between two reads (for streams, between two chunks).
+    - ``total``: one call from start to end: every attempt *and* the waits between retries.
+      A retry is made only when it can start before this runs out, and an attempt never runs
+      past it, so a call returns or raises within ``total`` seconds (plus a few milliseconds).
+    - ``connect``: opening one connection (TCP and TLS), per attempt.
+    - ``read``: one attempt, from its start to the last byte of the answer; past it the
+      attempt is abandoned (and retried, when allowed, inside ``total``). For a stream:
+      the longest silence between two chunks instead (a stream has no ``total``).
     """
 
-    total: float | None = DEFAULT_TOTAL_TIMEOUT_S
-    connect: float | None = DEFAULT_CONNECT_TIMEOUT_S
-    read: float | None = DEFAULT_READ_TIMEOUT_S
+    total: float | None = attrs.field(default=DEFAULT_TOTAL_TIMEOUT_S, validator=_check_seconds)
+    connect: float | None = attrs.field(default=DEFAULT_CONNECT_TIMEOUT_S, validator=_check_seconds)
+    read: float | None = attrs.field(default=DEFAULT_READ_TIMEOUT_S, validator=_check_seconds)
 
     def to_aiohttp(self) -> aiohttp.ClientTimeout:
-        """The equivalent ``aiohttp.ClientTimeout``."""
+        """An ``aiohttp.ClientTimeout`` for one attempt (``total`` = the smaller of ``read``
+        and ``total``; the call-wide deadline is the transport's job)."""
         return aiohttp.ClientTimeout(
-            total=self.total, sock_connect=self.connect, sock_read=self.read
+            total=_smaller(self.read, self.total), sock_connect=self.connect
         )
+
+
+def _smaller(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
 
 
 DEFAULT_TIMEOUT = Timeout()
@@ -52,7 +83,12 @@ def resolve_timeout(value: float | Timeout | None) -> Timeout:
         return value
     if value is None:
         return Timeout(total=None, connect=None, read=None)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ParamError.single(
             "timeout", value, "must be a positive number of seconds, a Timeout, or None"
         )
@@ -73,6 +109,12 @@ def redact_key(key: str | None) -> str:
     return f"***{key[-4:]}"
 
 
+def _positive_int(name: str, value: Any, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ParamError.single(name, value, f"must be an integer >= {minimum}")
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class ClientConfig:
     """The resolved settings of one client. The key never appears in ``repr``."""
@@ -82,6 +124,7 @@ class ClientConfig:
     timeout: Timeout = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     default_headers: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
@@ -93,33 +136,53 @@ class ClientConfig:
         timeout: float | Timeout | None,
         max_retries: int,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
     ) -> ClientConfig:
-        """Resolve arguments and environment (``AIREITER_API_KEY``, ``AIREITER_BASE_URL``)."""
+        """Resolve arguments and environment (``AIREITER_API_KEY``, ``AIREITER_BASE_URL``).
+
+        Raises :class:`ConfigurationError` when no API key is set anywhere and
+        :class:`ParamError` for a bad argument, both before any request.
+        """
         key = api_key if api_key is not None else os.environ.get(ENV_API_KEY)
-        if not key:
-            raise AuthenticationError(
-                "No API key: pass api_key=... or set the AIREITER_API_KEY environment variable.",
-                status_code=401,
+        if key is not None and not isinstance(key, str):
+            raise ParamError.single("api_key", type(key).__name__, "must be a string")
+        if not key or not key.strip():
+            raise ConfigurationError(
+                "No API key: pass api_key=... or set the AIREITER_API_KEY environment variable "
+                "(the key comes from the API Key page of the AIReiter console).",
+                setting="api_key",
+                env=ENV_API_KEY,
             )
+        if any(c in key for c in "\r\n"):
+            raise ParamError.single(
+                "api_key", "<redacted>", "must not contain line breaks (check for a stray newline)"
+            )
+        register_secret(key)
         url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-        if not url.startswith(("http://", "https://")):
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ParamError.single(
                 "base_url",
                 url,
                 "must be an http:// or https:// URL",
                 allowed="http(s)://host[:port]",
             )
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ParamError.single("max_retries", max_retries, "must be an integer >= 0")
-        if max_connections < 1:
-            raise ParamError.single("max_connections", max_connections, "must be >= 1")
+        if default_headers is not None and not (
+            isinstance(default_headers, Mapping)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in default_headers.items())
+        ):
+            raise ParamError.single(
+                "default_headers", default_headers, "must be a mapping of str to str"
+            )
         return cls(
             api_key=key,
             base_url=normalize_base_url(url),
             timeout=resolve_timeout(timeout),
-            max_retries=max_retries,
-            max_connections=max_connections,
+            max_retries=_positive_int("max_retries", max_retries, minimum=0),
+            max_connections=_positive_int("max_connections", max_connections, minimum=1),
+            max_response_bytes=_positive_int(
+                "max_response_bytes", max_response_bytes, minimum=1024
+            ),
             default_headers=dict(default_headers or {}),
         )
 

@@ -9,12 +9,20 @@ Rules (the API reports most failures inside HTTP 200):
 3. HTTP 2xx with an envelope: success iff ``statusCode`` (or, when absent, ``code``) is 2xx;
    otherwise an error mapped by that business code. ``ok`` is never looked at (the API sends
    ``"ok": true`` with errors).
-4. HTTP 2xx JSON with neither ``statusCode`` nor ``code``: not an envelope; an error.
+4. HTTP 2xx JSON with neither ``statusCode`` nor ``code``: not an envelope; an error. A
+   ``statusCode`` is read tolerantly (``200``, ``"200"``, ``200.0``); one that is no HTTP-like
+   status at all (``-1``, ``10**30``, ``"ok"``) is an :class:`APIResponseValidationError`.
+
+Nothing here raises anything but an ``aireiter`` error, whatever the body holds (deep nesting,
+huge numbers, invalid UTF-8), and every text an error keeps from the answer (message, body,
+preview) is redacted: a proxy that echoes the request's ``Authorization`` header does not put
+the key into an exception.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,15 +40,53 @@ from .._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._redact import redact
 
-__all__ = ["decode_json_body", "error_message_from_body", "make_status_error", "unwrap_envelope"]
+__all__ = [
+    "decode_json_body",
+    "error_message_from_body",
+    "json_preview",
+    "make_status_error",
+    "redact_body",
+    "unwrap_envelope",
+]
 
 _NOT_FOUND_HINTS = ("not found", "not exist", "no such")
 _CREDIT_HINTS = ("credit", "balance", "insufficient")
+_MAX_MESSAGE_CHARS = 1000  # a server message longer than this is cut in errors
+_DECODE_ERRORS = (ValueError, UnicodeDecodeError, RecursionError, MemoryError)
 
 
 def _preview(body: bytes) -> str:
-    return body[:ERROR_BODY_PREVIEW_BYTES].decode("utf-8", errors="replace")
+    return redact(body[:ERROR_BODY_PREVIEW_BYTES].decode("utf-8", errors="replace"))
+
+
+def json_preview(value: Any) -> str:
+    """The start of ``value`` as JSON text, redacted; never raises."""
+    try:
+        text = json.dumps(value, default=str)
+    except (ValueError, TypeError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return redact(text[:ERROR_BODY_PREVIEW_BYTES])
+
+
+def redact_body(body: Any) -> Any:
+    """``body`` unchanged when no secret is in it, else a redacted copy (or redacted text)."""
+    if body is None or isinstance(body, (bool, int, float)):
+        return body
+    if isinstance(body, str):
+        return redact(body)
+    try:
+        text = json.dumps(body, default=str)
+    except (ValueError, TypeError, RecursionError):
+        return json_preview(body)
+    cleaned = redact(text)
+    if cleaned == text:
+        return body
+    try:
+        return json.loads(cleaned)
+    except _DECODE_ERRORS:
+        return cleaned
 
 
 def decode_json_body(
@@ -60,7 +106,7 @@ def decode_json_body(
     """
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except _DECODE_ERRORS:
         if content_type:
             content_type = content_type.split(";", 1)[0].strip().lower() or None
         kind = (
@@ -82,7 +128,15 @@ def decode_json_body(
 
 
 def error_message_from_body(body: Any) -> str:
-    """The human message of an error body in any of the formats the API family uses."""
+    """The human message of an error body in any of the formats the API family uses, redacted
+    and cut to a readable length."""
+    message = _raw_message(body)
+    if not message:
+        return ""
+    return redact(message[:_MAX_MESSAGE_CHARS])
+
+
+def _raw_message(body: Any) -> str:
     if isinstance(body, Mapping):
         message = body.get("message")
         if isinstance(message, str) and message:
@@ -147,8 +201,8 @@ def make_status_error(
         message or f"HTTP {http_status}",
         status_code=code,
         http_status=http_status,
-        request_id=request_id,
-        body=body,
+        request_id=None if request_id is None else redact(request_id),
+        body=redact_body(body),
         method=method,
         url=url,
         out_task_id=out_task_id,
@@ -159,12 +213,19 @@ def make_status_error(
 
 
 def _as_int(value: Any) -> int | None:
+    """An integer status from ``200``, ``"200"`` or ``200.0``; ``None`` for anything else."""
+    if type(value) is int:  # the common case, first
+        return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        return int(value)
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdecimal() and len(text) <= 6:
+            return int(text)
     return None
 
 
@@ -183,7 +244,7 @@ def unwrap_envelope(
             f"Expected a JSON object envelope, got {type(body).__name__}.",
             status_code=http_status,
             content_type="application/json",
-            body_preview=json.dumps(body)[:ERROR_BODY_PREVIEW_BYTES],
+            body_preview=json_preview(body),
             request_id=request_id,
             method=method,
             url=url,
@@ -192,12 +253,18 @@ def unwrap_envelope(
     code = _as_int(body.get("statusCode"))
     if code is None:
         code = _as_int(body.get("code"))
-    if code is None:
+    if code is None or not 100 <= code <= 999:
+        raw = body.get("statusCode", body.get("code"))
+        problem = (
+            "has neither statusCode nor code"
+            if raw is None
+            else f"has a statusCode that is not a status ({json_preview(raw)[:40]})"
+        )
         raise APIResponseValidationError(
-            "Response envelope has neither statusCode nor code.",
+            f"Response envelope {problem}.",
             status_code=http_status,
             content_type="application/json",
-            body_preview=json.dumps(body, default=str)[:ERROR_BODY_PREVIEW_BYTES],
+            body_preview=json_preview(body),
             request_id=request_id,
             method=method,
             url=url,

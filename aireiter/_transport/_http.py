@@ -1,4 +1,4 @@
-"""The HTTP transport: one lazily created ``aiohttp.ClientSession`` per client.
+"""The HTTP transport: one lazily created ``aiohttp.ClientSession`` per client and event loop.
 
 It wraps the session (never subclasses it), adds auth and the User-Agent, decodes envelopes,
 maps failures to typed errors and retries what is safe to retry. It knows nothing of tasks,
@@ -8,7 +8,23 @@ Retries: connection errors, 408, 409, 429 and 5xx are retried up to ``max_retrie
 exponential backoff and full jitter (``_retry.py``), honouring ``Retry-After``. A request marked
 ``idempotent=False`` (a submit) is retried only when it certainly did not take effect: a 429,
 or a connection that failed before the request was sent. Every other failure is raised so the
-caller can check (query by ``out_task_id``) before it repeats the request.
+caller can check (query by ``out_task_id``) before it repeats the request. Each retry is logged
+at INFO with a :class:`~._logging.RetryNotice` attached (the CLI prints those).
+
+Timeouts (:class:`~._config.Timeout`): ``total`` is one deadline for the whole call, every
+attempt and every wait included; each attempt runs under one timer (the smaller of ``read`` and
+the time left), plus aiohttp's connect limit when it opens a connection. No per-read timer runs
+on a plain request (a stream keeps its per-chunk limit).
+
+Event loops: a session belongs to the loop it was made in. A client used from another loop (a
+second ``asyncio.run``, a loop in another thread) gets a session of its own for that loop; the
+session of a loop is closed when that loop shuts down (``asyncio.run`` and ``asyncio.Runner``
+finalise it through the loop's async-generator shutdown) or by :meth:`HTTPTransport.aclose`.
+
+Secrets: no error this module raises holds the key, in its text or its ``__cause__`` chain; an
+aiohttp exception whose text would show it (a ``ClientResponseError`` repr lists the request's
+headers) is replaced by a redacted stand-in, and errors are raised outside the ``except``
+block so the original is not kept as ``__context__`` either.
 """
 
 from __future__ import annotations
@@ -18,13 +34,15 @@ import enum
 import json
 import logging
 import platform
+import threading
 import time
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import aiohttp
 import attrs
+import yarl
 
 from .. import _timing
 from .._constants import REQUEST_ID_HEADERS
@@ -32,23 +50,28 @@ from .._exceptions import (
     AIReiterError,
     APIConnectionError,
     APIStatusError,
-    APITimeoutError,
     RateLimitError,
+    ResponseTooLargeError,
 )
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 from .._version import __version__
 from ._config import ClientConfig, Timeout, redact_key, resolve_timeout
 from ._envelope import decode_json_body, error_message_from_body, make_status_error, unwrap_envelope
+from ._errors import connection_error
+from ._logging import RETRY_RECORD_ATTRIBUTE, RetryNotice, logger
+from ._redact import redact, sanitize_exception
 from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
 
 __all__ = ["USER_AGENT", "APIResponse", "HTTPTransport", "request_id_of"]
-
-logger = logging.getLogger("aireiter")
 
 USER_AGENT = (
     f"aireiter-python/{__version__} "
     f"(Python {platform.python_version()}; aiohttp {aiohttp.__version__})"
 )
+
+_NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+_CHUNK = 1 << 16
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class _State(enum.Enum):
@@ -78,51 +101,91 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def _connection_error(
-    exc: BaseException, *, method: str, url: str, out_task_id: str | None
-) -> APIConnectionError:
-    """The typed error for an aiohttp/OS failure, with ``request_sent`` set conservatively."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return APITimeoutError(
-            "Timed out connecting to the API.",
-            method=method,
-            url=url,
-            request_sent=False,
-            out_task_id=out_task_id,
-        )
-    if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
-        return APITimeoutError(
-            "Timed out waiting for the API's answer.",
-            method=method,
-            url=url,
-            request_sent=True,
-            out_task_id=out_task_id,
-        )
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return APIConnectionError(
-            f"Could not connect to the API: {exc.os_error or exc}",
-            method=method,
-            url=url,
-            request_sent=False,
-            out_task_id=out_task_id,
-        )
-    return APIConnectionError(
-        f"Connection to the API failed: {type(exc).__name__}: {exc}".rstrip(": "),
-        method=method,
-        url=url,
-        request_sent=True,
-        out_task_id=out_task_id,
-    )
+def _host_of(base_url: str) -> str:
+    url = yarl.URL(base_url)
+    host = url.host or "?"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{url.port}" if url.port is not None else host
+
+
+@attrs.frozen
+class _Plan:
+    """A call's timeouts, resolved once: the call deadline and the per-attempt timer."""
+
+    total: float | None
+    attempt_s: float | None  # the per-attempt limit (``read``), before the deadline cuts it
+    connect: float | None
+    attempt: aiohttp.ClientTimeout
+
+    @classmethod
+    def of(cls, timeout: Timeout) -> _Plan:
+        return cls(timeout.total, timeout.read, timeout.connect, timeout.to_aiohttp())
+
+    def for_remaining(self, remaining: float) -> aiohttp.ClientTimeout:
+        """The attempt's timeout when only ``remaining`` seconds of the call are left."""
+        if self.attempt_s is not None and self.attempt_s <= remaining:
+            return self.attempt
+        return aiohttp.ClientTimeout(total=max(remaining, 0.001), sock_connect=self.connect)
+
+
+class _Binding:
+    """One session and the event loop it belongs to. ``finaliser`` is an async generator the
+    loop knows about: when the loop shuts down it closes the session."""
+
+    __slots__ = ("disposed", "finaliser", "loop", "session")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession) -> None:
+        self.loop = loop
+        self.session = session
+        self.disposed = False
+        self.finaliser = _close_at_loop_shutdown(self)
+        with suppress(StopIteration):  # runs to its ``yield``; the loop now tracks it
+            self.finaliser.asend(None).send(None)
+
+    async def close(self) -> None:
+        """Close the session (in its own loop) and retire the finaliser."""
+        if not self.disposed:
+            self.disposed = True
+            await self.session.close()
+        self.retire()
+
+    def retire(self) -> None:
+        """Mark the binding done and end the finaliser without running anything."""
+        self.disposed = True
+        closer = self.finaliser.aclose()
+        try:
+            closer.send(None)
+        except (StopIteration, RuntimeError):
+            pass
+        else:  # pragma: no cover - the finaliser never awaits once disposed
+            closer.close()
+
+
+async def _close_at_loop_shutdown(binding: _Binding) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        if not binding.disposed:
+            binding.disposed = True
+            await binding.session.close()
 
 
 class HTTPTransport:
-    """Sends requests for one client. Create it anywhere; the session is made on first use,
+    """Sends requests for one client. Create it anywhere; a session is made on first use,
     inside the running event loop, and closed by :meth:`aclose`."""
 
     def __init__(self, config: ClientConfig) -> None:
         self._config = config
-        self._session: aiohttp.ClientSession | None = None
+        self._base_url = config.base_url
+        self._safe_base_url = redact(config.base_url)
+        self._host = _host_of(config.base_url)
+        self._plan = _Plan.of(config.timeout)
+        self._max_bytes = config.max_response_bytes
         self._state = _State.UNOPENED
+        self._lock = threading.Lock()
+        self._bindings: dict[asyncio.AbstractEventLoop, _Binding] = {}
+        self._current: _Binding | None = None
         self._headers = {
             "Authorization": f"Bearer {config.api_key}",
             "User-Agent": USER_AGENT,
@@ -139,48 +202,100 @@ class HTTPTransport:
         return self._config
 
     @property
+    def host(self) -> str:
+        """``host:port`` of the API, as errors name it."""
+        return self._host
+
+    @property
     def is_closed(self) -> bool:
         """True once :meth:`aclose` ran."""
         return self._state is _State.CLOSED
 
+    @property
+    def _session(self) -> aiohttp.ClientSession | None:
+        """The session of the loop used last (``None`` before the first request)."""
+        binding = self._current
+        return None if binding is None or binding.disposed else binding.session
+
     def __repr__(self) -> str:
         return (
-            f"HTTPTransport(base_url={self._config.base_url!r}, "
+            f"HTTPTransport(base_url={self._safe_base_url!r}, "
             f"api_key={redact_key(self._config.api_key)!r}, state={self._state.value})"
         )
 
+    # -- sessions --------------------------------------------------------------------------
     def _get_session(self) -> aiohttp.ClientSession:
-        if self._state is _State.CLOSED:
-            raise RuntimeError("This aireiter client is closed; create a new one.")
-        session = self._session
-        if session is None:
-            connector = aiohttp.TCPConnector(limit=self._config.max_connections)
-            session = aiohttp.ClientSession(
-                connector=connector,
-                headers=self._headers,
-                timeout=self._config.timeout.to_aiohttp(),
-                json_serialize=json.dumps,
-            )
-            # aiohttp silently resends an idempotent request once when a connection drops
-            # (its own test client turns this off the same way). Retries are this transport's
-            # policy alone, so ``max_retries`` and the retry log stay exact.
-            if hasattr(session, "_retry_connection"):
-                session._retry_connection = False
-            self._session = session
+        binding = self._current
+        if (
+            binding is not None
+            and binding.loop is asyncio.get_running_loop()
+            and not binding.disposed
+        ):
+            return binding.session
+        return self._bind(asyncio.get_running_loop())
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
+        with self._lock:
+            if self._state is _State.CLOSED:
+                raise RuntimeError("This aireiter client is closed; create a new one.")
+            for old_loop, old in list(self._bindings.items()):
+                if old.disposed or old_loop.is_closed():
+                    del self._bindings[old_loop]
+                    old.retire()
+            binding = self._bindings.get(loop)
+            if binding is None:
+                binding = _Binding(loop, self._new_session())
+                self._bindings[loop] = binding
+            self._current = binding
             self._state = _State.OPENED
+            return binding.session
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self._config.max_connections),
+            headers=self._headers,
+            timeout=self._plan.attempt,
+            json_serialize=json.dumps,
+        )
+        # aiohttp silently resends an idempotent request once when a connection drops (its
+        # own test client turns this off the same way). Retries are this transport's policy
+        # alone, so ``max_retries`` and the retry log stay exact.
+        if hasattr(session, "_retry_connection"):
+            session._retry_connection = False
         return session
 
     async def aclose(self) -> None:
-        """Close the session and its connections. Safe to call more than once."""
-        session, self._session = self._session, None
-        self._state = _State.CLOSED
-        if session is not None and not session.closed:
-            await session.close()
+        """Close every session this client opened. Safe to call more than once.
+
+        The session of the running loop is closed here; one of a loop still running in another
+        thread is closed in that loop (waited for up to 5 s); one of a loop already closed
+        needs nothing more.
+        """
+        with self._lock:
+            self._state = _State.CLOSED
+            bindings = list(self._bindings.values())
+            self._bindings.clear()
+            self._current = None
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        for binding in bindings:
+            if binding.loop is running:
+                await binding.close()
+            elif binding.loop.is_closed() or binding.disposed:
+                binding.retire()
+            elif binding.loop.is_running():
+                future = asyncio.run_coroutine_threadsafe(binding.close(), binding.loop)
+                with suppress(Exception):
+                    await asyncio.wait_for(asyncio.wrap_future(future), 5.0)
+            # else: a loop that is stopped but not closed closes it when it shuts down.
 
     def url(self, path: str) -> str:
         """The absolute URL of an API path."""
-        return self._config.base_url + path
+        return self._base_url + path
 
+    # -- requests --------------------------------------------------------------------------
     async def request(
         self,
         method: str,
@@ -199,37 +314,35 @@ class HTTPTransport:
 
         ``envelope=False`` returns the whole JSON body as ``data`` (routes without the
         ``{statusCode, message, data}`` envelope). ``content`` is a body already encoded as
-        JSON (it wins over ``json_body``).
+        JSON (it wins over ``json_body``). ``timeout`` replaces the client's for this call.
         """
         retries = self._config.max_retries if isinstance(max_retries, NotGiven) else max_retries
-        client_timeout = (
-            None if isinstance(timeout, NotGiven) else resolve_timeout(timeout).to_aiohttp()
-        )
+        plan = self._plan if isinstance(timeout, NotGiven) else _Plan.of(resolve_timeout(timeout))
         data = content
         if data is None and json_body is not None:
             data = json.dumps(json_body).encode()
-        url = self._config.base_url + path
+        deadline = None if plan.total is None else time.monotonic() + plan.total
         attempt = 0
         while True:
+            attempt_timeout = (
+                plan.attempt
+                if deadline is None
+                else plan.for_remaining(deadline - time.monotonic())
+            )
             try:
                 return await self._send_once(
-                    method, url, data, client_timeout, envelope, out_task_id, headers
+                    method, path, data, attempt_timeout, envelope, out_task_id, headers
                 )
             except AIReiterError as error:
-                retry_after = getattr(error, "retry_after", None)
                 if attempt >= retries or not self._may_retry(error, idempotent=idempotent):
                     raise
                 attempt += 1
-                delay = calculate_retry_delay(attempt, retry_after=retry_after)
-                logger.info(
-                    "retrying %s %s in %.2f s (retry %d of %d) after %s",
-                    method,
-                    path,
-                    delay,
-                    attempt,
-                    retries,
-                    type(error).__name__,
+                delay = calculate_retry_delay(
+                    attempt, retry_after=getattr(error, "retry_after", None)
                 )
+                if deadline is not None and time.monotonic() + delay >= deadline:
+                    raise  # no time left for another attempt: the call's deadline rules
+                self._log_retry(method, path, delay, attempt, retries, error)
                 await _timing.sleep(delay)
 
     @staticmethod
@@ -242,47 +355,87 @@ class HTTPTransport:
             return idempotent or isinstance(error, RateLimitError)
         return False
 
+    @staticmethod
+    def _log_retry(
+        method: str, path: str, delay: float, retry: int, retries: int, error: AIReiterError
+    ) -> None:
+        if isinstance(error, APIStatusError):
+            reason = f"HTTP {error.status_code} {type(error).__name__}"
+        elif isinstance(error, APIConnectionError):
+            reason = f"{error.kind or 'connection error'} ({type(error).__name__})"
+        else:
+            reason = type(error).__name__
+        notice = RetryNotice(
+            method=method,
+            path=path,
+            delay_s=delay,
+            retry=retry,
+            max_retries=retries,
+            reason=reason,
+        )
+        logger.info(
+            "retrying in %.1f s after %s (retry %d of %d): %s %s",
+            delay,
+            reason,
+            retry,
+            retries,
+            method,
+            path,
+            extra={RETRY_RECORD_ATTRIBUTE: notice},
+        )
+
     async def _send_once(
         self,
         method: str,
-        url: str,
+        path: str,
         data: bytes | None,
-        client_timeout: aiohttp.ClientTimeout | None,
+        attempt_timeout: aiohttp.ClientTimeout,
         envelope: bool,
         out_task_id: str | None,
         headers: Mapping[str, str] | None,
     ) -> APIResponse:
         session = self._get_session()
+        url = self._base_url + path
         started = time.perf_counter()
+        failure: BaseException | None = None
         try:
             async with session.request(
                 method,
                 url,
                 data=data,
                 headers=headers,
-                timeout=client_timeout if client_timeout is not None else aiohttp.helpers.sentinel,
+                timeout=attempt_timeout,
+                allow_redirects=False,
             ) as response:
-                body = await response.read()
                 status = response.status
                 response_headers = response.headers
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            logger.debug(
-                "%s %s failed after %.3f s: %r", method, url, time.perf_counter() - started, exc
+                body = await self._read_body(response, method, path, out_task_id)
+        except _NETWORK_ERRORS as exc:
+            failure = exc
+        if failure is not None:  # raised here, outside ``except``: no __context__ to leak
+            error = connection_error(
+                failure,
+                method=method,
+                url=self._safe_base_url + path,
+                host=self._host,
+                out_task_id=out_task_id,
+                timeout_s=attempt_timeout.total,
             )
-            raise _connection_error(exc, method=method, url=url, out_task_id=out_task_id) from exc
+            logger.debug("%s failed after %.3f s", error, time.perf_counter() - started)
+            raise error from sanitize_exception(failure)
         request_id = request_id_of(response_headers)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> HTTP %d in %.3f s (request_id=%s)",
                 method,
-                url,
+                self._safe_base_url + path,
                 status,
                 time.perf_counter() - started,
                 request_id,
             )
         if status >= 300:
             raise self._http_error(
-                status, body, response_headers, request_id, method, url, out_task_id
+                status, body, response_headers, request_id, method, path, out_task_id
             )
         decoded = decode_json_body(
             body,
@@ -321,21 +474,74 @@ class HTTPTransport:
             request_id=request_id,
         )
 
-    @staticmethod
+    async def _read_body(
+        self,
+        response: aiohttp.ClientResponse,
+        method: str,
+        path: str,
+        out_task_id: str | None,
+    ) -> bytes:
+        """The whole body, or :class:`ResponseTooLargeError` past ``max_response_bytes``."""
+        limit = self._max_bytes
+        length = response.content_length
+        if length is not None and length <= limit and "Content-Encoding" not in response.headers:
+            return await response.read()  # the common case: a small, announced, plain body
+        if length is not None and length > limit:
+            raise self._too_large(response, method, path, out_task_id, length)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large(response, method, path, out_task_id, None)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(
+        self,
+        response: aiohttp.ClientResponse,
+        method: str,
+        path: str,
+        out_task_id: str | None,
+        size: int | None,
+    ) -> ResponseTooLargeError:
+        announced = f" ({size} bytes)" if size is not None else ""
+        content_type = response.headers.get("Content-Type")
+        return ResponseTooLargeError(
+            f"The answer to {method} {path}{announced} is larger than max_response_bytes="
+            f"{self._max_bytes}; it was not read. Raise the limit with "
+            "AsyncAIReiter(max_response_bytes=...) if the answer is expected to be this large.",
+            status_code=response.status,
+            limit=self._max_bytes,
+            size=size,
+            content_type=None if content_type is None else content_type.split(";", 1)[0],
+            request_id=request_id_of(response.headers),
+            method=method,
+            url=self._safe_base_url + path,
+            out_task_id=out_task_id,
+        )
+
     def _http_error(
+        self,
         status: int,
         body: bytes,
         headers: Mapping[str, str],
         request_id: str | None,
         method: str,
-        url: str,
+        path: str,
         out_task_id: str | None,
     ) -> APIStatusError:
         try:
             decoded: Any = json.loads(body) if body else None
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             decoded = body[:200].decode("utf-8", errors="replace")
         message = error_message_from_body(decoded) or f"HTTP {status}"
+        if status in _REDIRECTS:
+            location = redact(headers.get("Location", "?"))
+            message = (
+                f"HTTP {status} redirect to {location}: the API does not redirect, so base_url "
+                f"({self._safe_base_url}) is likely wrong (expected e.g. https://aireiter.com)"
+            )
         return make_status_error(
             status,
             message,
@@ -343,7 +549,7 @@ class HTTPTransport:
             request_id=request_id,
             body=decoded,
             method=method,
-            url=url,
+            url=self._safe_base_url + path,
             out_task_id=out_task_id,
             retry_after=parse_retry_after(headers),
         )
@@ -365,42 +571,52 @@ class HTTPTransport:
         connection. Streams are not retried: the caller sees every failure.
         """
         session = self._get_session()
-        url = self._config.base_url + path
+        url = self._base_url + path
+        safe_url = self._safe_base_url + path
         request_headers = {"Accept": "text/event-stream"}
         if json_body is not None:
             request_headers["Content-Type"] = "application/json"
         if headers:
             request_headers.update(headers)
-        client_timeout = (
-            aiohttp.helpers.sentinel
-            if isinstance(timeout, NotGiven)
-            else _stream_timeout(resolve_timeout(timeout))
+        stream_timeout = _stream_timeout(
+            self._config.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout)
         )
+        failure: BaseException | None = None
         try:
             response = await session.request(
                 method,
                 url,
                 data=None if json_body is None else json.dumps(json_body).encode(),
                 headers=request_headers,
-                timeout=client_timeout,
+                timeout=stream_timeout,
+                allow_redirects=False,
             )
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            raise _connection_error(exc, method=method, url=url, out_task_id=None) from exc
+        except _NETWORK_ERRORS as exc:
+            failure = exc
+        if failure is not None:
+            raise connection_error(
+                failure, method=method, url=safe_url, host=self._host, out_task_id=None
+            ) from sanitize_exception(failure)
         try:
             if response.status >= 300:
-                body = await response.read()
+                body = await self._read_body(response, method, path, None)
                 raise self._http_error(
                     response.status,
                     body,
                     response.headers,
                     request_id_of(response.headers),
                     method,
-                    url,
+                    path,
                     None,
                 )
-            yield response
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise _connection_error(exc, method=method, url=url, out_task_id=None) from exc
+            try:
+                yield response
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                failure = exc
+            if failure is not None:
+                raise connection_error(
+                    failure, method=method, url=safe_url, host=self._host, out_task_id=None
+                ) from sanitize_exception(failure)
         finally:
             response.close()
 

@@ -2,7 +2,13 @@
 
 Exit status: ``0`` all good; ``1`` something failed (a task, a batch job, an API error);
 ``2`` usage error (a bad option, a parameter the model's spec rejects, no API key);
-``130`` interrupted by Ctrl-C (a batch's journal is left consistent: ``--resume`` continues).
+``batch`` adds ``3`` stopped (key, host, not the API), ``4`` journal busy, ``5`` resumable work
+left (see :mod:`aireiter.cli._batch`); ``130`` interrupted by Ctrl-C (a batch's journal is
+left consistent: ``--resume`` continues).
+
+Logging: each retry of a request is printed on stderr (``aireiter: retrying in 2.1 s after
+HTTP 503 ...``) with or without ``-v``, and so is any warning; ``-v`` adds every DEBUG record
+of the ``aireiter`` logger. Everything printed is redacted: no API key reaches the terminal.
 """
 
 from __future__ import annotations
@@ -14,11 +20,15 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from .._exceptions import AIReiterError, AuthenticationError, ParamError
+from .._exceptions import AIReiterError, ConfigurationError, ParamError
+from .._transport._logging import RETRY_RECORD_ATTRIBUTE, add_stream_handler
 from ._output import Output, UsageError
 
 __all__ = [
+    "EXIT_ABORTED",
+    "EXIT_BUSY",
     "EXIT_FAILED",
+    "EXIT_INCOMPLETE",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
@@ -29,6 +39,9 @@ __all__ = [
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_ABORTED = 3  # batch: stopped by what no retry fixes (key, host, not the API)
+EXIT_BUSY = 4  # batch: another live run holds the journal's jobs
+EXIT_INCOMPLETE = 5  # batch: work left for --resume (budget, timeouts, missing files)
 EXIT_INTERRUPTED = 130
 
 Handler = Callable[[argparse.Namespace, Output], int]
@@ -44,20 +57,29 @@ def run_async(coro: Awaitable[int]) -> int:
     return asyncio.run(runner())
 
 
-_CLI_HANDLER = "_aireiter_cli"  # marks the handler -v adds, so it is added once
+class _RetriesAndWarnings(logging.Filter):
+    """Without ``-v``: pass retry notices and warnings, nothing else."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or hasattr(record, RETRY_RECORD_ATTRIBUTE)
 
 
 def _configure_logging(verbosity: int) -> None:
-    if verbosity <= 0:
-        return
-    logger = logging.getLogger("aireiter")
-    logger.setLevel(logging.DEBUG)
-    if any(getattr(h, _CLI_HANDLER, False) for h in logger.handlers):
-        return  # main() called again in this process: one handler is enough
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    setattr(handler, _CLI_HANDLER, True)
-    logger.addHandler(handler)
+    """Show retries and warnings always; every DEBUG record with ``-v``. The handlers are
+    added once per process (``main()`` may run more than once) and redact what they print."""
+    if verbosity > 0:
+        add_stream_handler(
+            logging.DEBUG,
+            mark="cli-verbose",
+            fmt="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
+    else:
+        add_stream_handler(
+            logging.INFO,
+            mark="cli-retries",
+            record_filter=_RetriesAndWarnings(),
+            fmt="aireiter: %(message)s",
+        )
 
 
 def _handlers() -> dict[str, Handler]:
@@ -77,7 +99,7 @@ def _handlers() -> dict[str, Handler]:
         "image": _commands_tasks.run_generate,
         "video": _commands_tasks.run_generate,
         "status": _commands_tasks.run_status,
-        "balance": _commands_tasks.run_balance,
+        "balance": _commands_info.run_balance,
         "models": _commands_info.run_models,
         "emulator": _commands_info.run_emulator,
         "batch": lazy("._batch", "run_batch"),
@@ -117,18 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         field = getattr(error, "field", None)
         out.error(str(error), kind="usage" if field is None else f"usage: {field}")
         return EXIT_USAGE
-    except AuthenticationError as error:
+    except ConfigurationError as error:
         hint = "set AIREITER_API_KEY (or --api-key); `aireiter demo` needs no key"
         out.error(str(error), kind=type(error).__name__, hint=hint)
-        return EXIT_USAGE if _no_key(error) else EXIT_FAILED
+        return EXIT_USAGE
     except AIReiterError as error:
         out.error(str(error), kind=type(error).__name__)
         return EXIT_FAILED
     except BrokenPipeError:  # `aireiter models | head`
         return EXIT_OK
-
-
-def _no_key(error: AuthenticationError) -> bool:
-    """True for the client's own "no API key" error, raised before any request (so it names
-    no URL), as opposed to the API refusing a key."""
-    return error.url is None

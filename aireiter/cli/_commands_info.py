@@ -1,4 +1,5 @@
-"""``aireiter models`` (the spec as a table) and ``aireiter emulator`` (the local API)."""
+"""``aireiter models`` (the spec as a table), ``aireiter balance`` (points and free quota) and
+``aireiter emulator`` (the local API)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import argparse
 import json
 from typing import Any
 
+from .._models import Balance
 from .._spec import ModelSpec, ParamSpec, allowed_text, load_spec, resolve_model
-from ._app import EXIT_OK
+from ._app import EXIT_OK, run_async
+from ._common import make_client
 from ._output import Output, UsageError
 
-__all__ = ["model_to_json", "run_emulator", "run_models"]
+__all__ = ["balance_to_json", "model_to_json", "run_balance", "run_emulator", "run_models"]
 
 
 def _value(value: object) -> str:
@@ -127,3 +130,39 @@ def run_emulator(args: argparse.Namespace, out: Output) -> int:
     except ValueError as error:
         raise UsageError(str(error)) from None
     return serve(config, args.host, args.port)
+
+
+def balance_to_json(balance: Balance) -> dict[str, Any]:
+    """A balance as JSON (``aireiter balance --json``): typed fields and every raw field."""
+    return {
+        "credits": balance.credits,
+        "free_quota": dict(balance.free_quota),
+        "raw": dict(balance.raw),
+    }
+
+
+def _show_balance(out: Output, balance: Balance) -> None:
+    if out.json_mode:
+        out.json(balance_to_json(balance))
+        return
+    out.fields({"credits": balance.credits if balance.credits is not None else "unknown"})
+    if balance.free_quota:
+        out.line()
+        out.table(
+            ("Model", "Free quota left"),
+            [(model, f"{amount:g}") for model, amount in sorted(balance.free_quota.items())],
+            title="Free quota per model",
+        )
+
+
+async def _balance(args: argparse.Namespace, out: Output) -> int:
+    async with make_client(args) as client:
+        balance = await client.balance()
+    _show_balance(out, balance)
+    return EXIT_OK
+
+
+def run_balance(args: argparse.Namespace, out: Output) -> int:
+    """``aireiter balance``: the points balance and, when the API reports it, the free quota
+    left per model."""
+    return run_async(_balance(args, out))

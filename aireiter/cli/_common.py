@@ -19,7 +19,7 @@ __all__ = ["download_task", "make_client", "parse_json_object", "paths_text", "r
 def make_client(args: argparse.Namespace) -> AsyncAIReiter:
     """An :class:`AsyncAIReiter` from ``--api-key`` / ``--base-url`` (else the environment).
 
-    Raises :class:`~aireiter.AuthenticationError` when no key is set anywhere (exit 2).
+    Raises :class:`~aireiter.ConfigurationError` when no key is set anywhere (exit 2).
     """
     return AsyncAIReiter(
         api_key=getattr(args, "api_key", None) or None,

@@ -1,0 +1,81 @@
+"""The ``aireiter`` logger: redaction on every record, ``AIREITER_LOG``, and retry records.
+
+- The ``aireiter`` logger carries a :class:`~._redact.RedactingFilter`, and every handler
+  aireiter itself installs (``AIREITER_LOG``, the CLI's) carries one too, so records of child
+  loggers are redacted on the way out as well.
+- ``AIREITER_LOG=debug`` (or ``info``) sends the ``aireiter`` logger to stderr at that level,
+  like ``OPENAI_LOG`` does for openai: each request at DEBUG, each retry at INFO.
+- A retry is logged at INFO with ``record.aireiter_retry`` set to a :class:`RetryNotice`, so
+  a front end (the CLI) can show retries without showing everything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import attrs
+
+from .._constants import ENV_LOG
+from ._redact import RedactingFilter
+
+__all__ = [
+    "RETRY_RECORD_ATTRIBUTE",
+    "RetryNotice",
+    "add_stream_handler",
+    "logger",
+    "setup_logging_from_env",
+]
+
+logger = logging.getLogger("aireiter")
+
+RETRY_RECORD_ATTRIBUTE = "aireiter_retry"
+_HANDLER_MARK = "_aireiter_handler"
+_FORMAT = "[%(asctime)s %(levelname)s %(name)s] %(message)s"
+
+
+@attrs.frozen(kw_only=True)
+class RetryNotice:
+    """What a retry log record says: which request, after what, how long until the retry."""
+
+    method: str
+    path: str
+    delay_s: float
+    retry: int  # 1 for the first retry
+    max_retries: int
+    reason: str  # e.g. "HTTP 503 InternalServerError" or "connection refused"
+
+
+def _install_logger_filter() -> None:
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+
+
+def add_stream_handler(
+    level: int, *, mark: str, record_filter: logging.Filter | None = None, fmt: str = _FORMAT
+) -> logging.Handler:
+    """Add (once per ``mark``) a redacting stderr handler to the ``aireiter`` logger, and lower
+    the logger's level to ``level`` if it is higher. Returns the handler."""
+    for handler in logger.handlers:
+        if getattr(handler, _HANDLER_MARK, None) == mark:
+            return handler
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(fmt))
+    handler.addFilter(RedactingFilter())
+    if record_filter is not None:
+        handler.addFilter(record_filter)
+    setattr(handler, _HANDLER_MARK, mark)
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > level:
+        logger.setLevel(level)
+    return handler
+
+
+def setup_logging_from_env() -> None:
+    """Apply ``AIREITER_LOG`` (``debug`` or ``info``; anything else is ignored)."""
+    _install_logger_filter()
+    value = os.environ.get(ENV_LOG, "").strip().lower()
+    level = {"debug": logging.DEBUG, "info": logging.INFO}.get(value)
+    if level is not None:
+        add_stream_handler(level, mark="env")
