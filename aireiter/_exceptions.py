@@ -6,6 +6,8 @@
     ├── APIConnectionError            the request did not get a usable answer
     │   └── APITimeoutError           ... because a timeout ran out (also a TimeoutError)
     ├── APIResponseValidationError    an answer came, but it is not the JSON we expect
+    │   └── ResponseTooLargeError     ... because it is larger than ``max_response_bytes``
+    ├── ConfigurationError            the client cannot send anything (no API key ...)
     ├── APIStatusError                the API answered with an error status / statusCode
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
@@ -46,6 +48,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
     "ConflictError",
     "InsufficientCreditsError",
     "InternalServerError",
@@ -56,6 +59,7 @@ __all__ = [
     "ParamIssue",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RunAbortedError",
     "TaskFailedError",
     "TaskTimeoutError",
@@ -78,7 +82,9 @@ class APIConnectionError(AIReiterError):
 
     ``request_sent`` tells whether the request may have reached the server: when it is true a
     non-idempotent call (a submit) may have taken effect, and aireiter checks before it repeats
-    one.
+    one. ``host`` is the ``host:port`` tried and ``kind`` what went wrong, in words
+    (``"DNS lookup failed"``, ``"connection refused"``, ``"TLS handshake failed"``,
+    ``"connection reset"``, ``"timed out"`` ...); the message names both.
     """
 
     def __init__(
@@ -89,12 +95,16 @@ class APIConnectionError(AIReiterError):
         url: str | None = None,
         request_sent: bool = True,
         out_task_id: str | None = None,
+        host: str | None = None,
+        kind: str | None = None,
     ) -> None:
         super().__init__(message)
         self.method = method
         self.url = url
         self.request_sent = request_sent
         self.out_task_id = out_task_id
+        self.host = host
+        self.kind = kind
 
 
 class APITimeoutError(APIConnectionError, TimeoutError):
@@ -108,9 +118,17 @@ class APITimeoutError(APIConnectionError, TimeoutError):
         url: str | None = None,
         request_sent: bool = True,
         out_task_id: str | None = None,
+        host: str | None = None,
+        kind: str | None = None,
     ) -> None:
         super().__init__(
-            message, method=method, url=url, request_sent=request_sent, out_task_id=out_task_id
+            message,
+            method=method,
+            url=url,
+            request_sent=request_sent,
+            out_task_id=out_task_id,
+            host=host,
+            kind=kind,
         )
 
 
@@ -178,6 +196,48 @@ class APIResponseValidationError(_ResponseError):
         )
         self.content_type = content_type
         self.body_preview = body_preview
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """The answer is larger than the client's ``max_response_bytes``; it was not read past the
+    limit. ``limit`` is that limit and ``size`` the announced size (``None`` when the server
+    did not announce one)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        limit: int,
+        size: int | None = None,
+        content_type: str | None = None,
+        request_id: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        out_task_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            status_code=status_code,
+            content_type=content_type,
+            request_id=request_id,
+            method=method,
+            url=url,
+            out_task_id=out_task_id,
+        )
+        self.limit = limit
+        self.size = size
+
+
+class ConfigurationError(AIReiterError):
+    """The client cannot send anything as configured (no API key ...). Raised when the client
+    is created, before any request. ``setting`` names the argument and ``env`` the environment
+    variable that provide what is missing."""
+
+    def __init__(self, message: str, *, setting: str, env: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.env = env
 
 
 class APIStatusError(_ResponseError):
