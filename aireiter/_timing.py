@@ -3,16 +3,33 @@
 ``aireiter.testing.set_testing(True)`` makes :func:`sleep` return at once while recording the
 delay it was asked for (``recorded_sleeps()``), so retry and polling tests finish in
 milliseconds and can still assert the waits the policy chose.
+
+:func:`time_scale` is the factor every SDK duration derived from the API's timing is
+multiplied by (poll schedules, the confirm window): 1.0 normally, 0.01 against an emulator
+run with ``--time-scale 0.01``. The tracker's ``PollPolicy`` default ``duration_scale``,
+``client.tasks.wait`` intervals and ``ConfirmPolicy.scaled`` read it;
+``aireiter.testing.time_scale(f)`` sets it (and an in-process emulator's default time scale).
 """
 
 from __future__ import annotations
 
+import math
+
 import anyio
 
-__all__ = ["clear_recorded_sleeps", "is_testing", "recorded_sleeps", "set_testing", "sleep"]
+__all__ = [
+    "clear_recorded_sleeps",
+    "is_testing",
+    "recorded_sleeps",
+    "set_testing",
+    "set_time_scale",
+    "sleep",
+    "time_scale",
+]
 
 _testing = False
 _recorded: list[float] = []
+_time_scale = 1.0
 
 
 def set_testing(enabled: bool) -> None:
@@ -35,6 +52,26 @@ def recorded_sleeps() -> list[float]:
 def clear_recorded_sleeps() -> None:
     """Forget the recorded delays."""
     _recorded.clear()
+
+
+def time_scale() -> float:
+    """The factor SDK durations are multiplied by (1.0 unless a test or run set it)."""
+    return _time_scale
+
+
+def set_time_scale(factor: float) -> None:
+    """Set :func:`time_scale` to ``factor``, a finite number > 0 (``ParamError`` otherwise)."""
+    global _time_scale
+    if (
+        isinstance(factor, bool)
+        or not isinstance(factor, (int, float))
+        or not math.isfinite(factor)
+        or factor <= 0
+    ):
+        from ._exceptions import ParamError
+
+        raise ParamError.single("time_scale", factor, "must be a finite number > 0")
+    _time_scale = float(factor)
 
 
 async def sleep(seconds: float) -> None:

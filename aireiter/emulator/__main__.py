@@ -43,7 +43,11 @@ def build_parser(prog: str = "python -m aireiter.emulator") -> argparse.Argument
         "--duration", type=float, default=None, help="seconds every task takes (default: per model)"
     )
     parser.add_argument(
-        "--time-scale", type=float, default=1.0, help="multiply every task duration by this"
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="multiply every task duration by this; in the client's tests pair it with "
+        "aireiter.testing.time_scale(the same factor)",
     )
     parser.add_argument(
         "--failure-rate", type=float, default=0.0, help="fraction of tasks that end failed"

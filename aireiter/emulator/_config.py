@@ -30,6 +30,8 @@ __all__ = [
     "ManualClock",
     "OutageKind",
     "TimestampFormat",
+    "default_time_scale",
+    "set_default_time_scale",
 ]
 
 FaultKind = Literal[
@@ -78,8 +80,8 @@ OUT_TASK_ID_RULE: Final = r"[A-Za-z0-9_-]{1,64}"
 """The ``out_task_id`` rule clients report (third-party, unverified); the default of
 ``EmulatorConfig.out_task_id_pattern``."""
 DEFAULT_FAULT_PATHS: Final = TASK_PATHS
-DEFAULT_IMAGE_DURATION_S = 30.0  # an image model the spec gives no typical duration for
-DEFAULT_VIDEO_DURATION_S = 120.0  # a video model the spec gives no typical duration for
+DEFAULT_IMAGE_DURATION_S = 30.0  # an image model the catalogue does not know (as its images)
+DEFAULT_VIDEO_DURATION_S = 180.0  # a video model the catalogue does not know (as its videos)
 DEFAULT_INJECTED_LATENCY_S = 1.0  # an injected "latency" fault when latency_s is 0
 DEFAULT_SLOW_RECORD_S = 2.0  # how long a "slow_record" submit is held before it is recorded
 DEFAULT_CALLBACK_BACKOFF_S = 0.1  # first wait before a failed callback is retried; doubles
@@ -87,6 +89,23 @@ DEFAULT_CALLBACK_TIMEOUT_S = 5.0  # one callback POST, connect to last byte
 DEFAULT_PENDING_FRACTION = 0.2  # share of a task's duration it reports "pending"
 DEFAULT_IMAGE_CREDITS = 10.0  # credits per output image
 DEFAULT_VIDEO_CREDITS_PER_5S = 50.0  # credits per started 5 seconds of video
+
+
+_default_time_scale = 1.0
+
+
+def default_time_scale() -> float:
+    """The ``time_scale`` of an :class:`EmulatorConfig` that names none (1.0 unless
+    ``aireiter.testing.time_scale(f)`` / ``set_default_time_scale(f)`` changed it)."""
+    return _default_time_scale
+
+
+def set_default_time_scale(factor: float) -> None:
+    """Set :func:`default_time_scale` (a finite number >= 0)."""
+    global _default_time_scale
+    if not (isinstance(factor, (int, float)) and 0 <= factor < float("inf")):
+        raise ValueError(f"time_scale must be a finite number >= 0, got {factor!r}")
+    _default_time_scale = float(factor)
 
 
 def _rate(name: str) -> Any:
@@ -179,12 +198,13 @@ class EmulatorConfig:
     """Everything an emulator can be told. All fields are optional.
 
     Durations: a task takes ``durations[<model name or base model id>]``, else
-    ``default_duration_s``, else the spec's typical duration for the model, else 30 s (image)
-    or 120 s (video); the result is multiplied by ``time_scale``. It reports ``pending`` for the
-    first ``pending_fraction`` of that time, then ``processing``, then ``completed`` or
-    ``failed``. ``failure_rate`` of the tasks fail (chosen by a hash of ``seed`` and the
-    ``out_task_id``, so the same id always gets the same fate); a prompt containing
-    ``FAIL_ME`` always fails.
+    ``default_duration_s``, else the catalogue's processing time, 30 s (image) or 180 s
+    (video); the result is multiplied by ``time_scale`` (default: the process's
+    :func:`default_time_scale`, which ``aireiter.testing.time_scale(f)`` sets). It reports
+    ``pending`` for the first ``pending_fraction`` of that time, then ``processing``, then
+    ``completed`` or ``failed``. ``failure_rate`` of the tasks fail (chosen by a hash of
+    ``seed`` and the ``out_task_id``, so the same id always gets the same fate); a prompt
+    containing ``FAIL_ME`` always fails.
 
     ``clock`` (default :func:`time.monotonic`) is the time source of the task lifecycle; a
     :class:`ManualClock` makes it step only when a test says so.
@@ -211,7 +231,7 @@ class EmulatorConfig:
     initial_credits: float = attrs.field(default=1_000_000.0, validator=_non_negative)
     default_duration_s: float | None = attrs.field(default=None, validator=_non_negative)
     durations: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen_mapping)
-    time_scale: float = attrs.field(default=1.0, validator=_non_negative)
+    time_scale: float = attrs.field(factory=default_time_scale, validator=_non_negative)
     failure_rate: float = attrs.field(default=0.0, validator=_rate("failure_rate"))
     seed: int = 0
     faults: FaultConfig = attrs.field(factory=FaultConfig)
