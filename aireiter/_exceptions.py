@@ -360,14 +360,33 @@ class TaskFailedError(AIReiterError):
 
 class TaskTimeoutError(AIReiterError, TimeoutError):
     """A task did not finish within the wait's timeout. It may still finish later: it is not
-    cancelled (the API has no cancel). ``task`` is the last state seen, if any."""
+    cancelled (the API has no cancel). ``task`` is the last state seen, if any; ``last_error``
+    the last error a query met (the wait polled through it), if any. ``submitted=True`` (a
+    wait on a task the API accepted) makes the message say the task exists and was paid for.
+    """
 
-    def __init__(self, out_task_id: str, timeout: float, task: Task | None = None) -> None:
+    def __init__(
+        self,
+        out_task_id: str,
+        timeout: float,
+        task: Task | None = None,
+        *,
+        last_error: BaseException | None = None,
+        submitted: bool = False,
+    ) -> None:
         self.out_task_id = out_task_id
         self.timeout = timeout
         self.task = task
-        last = f" (last status: {task.status.value})" if task is not None else ""
-        super().__init__(f"task {out_task_id} did not finish within {timeout:g} s{last}")
+        self.last_error = last_error
+        seen = [f"last status: {task.status.value}"] if task is not None else []
+        if last_error is not None:
+            seen.append(f"last error: {type(last_error).__name__}: {last_error}")
+        last = f" ({'; '.join(seen)})" if seen else ""
+        state = "it exists and was paid for" if submitted else "it is not cancelled"
+        super().__init__(
+            f"task {out_task_id} did not finish within {timeout:g} s{last}; {state} and may "
+            f"still complete: query out_task_id {out_task_id!r} later instead of submitting again"
+        )
 
 
 class JournalError(AIReiterError):

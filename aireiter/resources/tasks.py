@@ -1,21 +1,26 @@
 """``client.tasks``: submit, query and wait for image and video generation tasks.
 
-``out_task_id`` is the idempotency key. A submit whose outcome is unknown (timeout, connection
-lost after the request went out, a 5xx) is never blindly sent again: the task is first queried
-by its ``out_task_id``, and only a "not found" answer lets the submit be repeated. One call
-never creates two paid tasks.
+``out_task_id`` is the idempotency key, and one call never creates two paid tasks. A submit
+whose outcome is unknown (a timeout, a connection lost after the request went out, a 5xx, an
+unreadable 2xx) is never sent again on one "not found": the API may still be recording it.
+It is confirmed over a window (:class:`~aireiter._confirm.ConfirmPolicy`): queries spread over
+at least as long as the request could still be in flight. A query that finds the task ends it
+(the task is adopted when it is this call's, a :class:`ConflictError` when it is not); only a
+whole window of "not found" allows one resend, with the same ``out_task_id``; a window without
+any "not found" leaves the outcome unknown and raises the submit's error, naming the id.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import random
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import _timing
+from .._confirm import ConfirmPolicy
 from .._constants import (
     BALANCE_PATH,
     DEFAULT_POLL_BACKOFF,
@@ -28,52 +33,61 @@ from .._constants import (
 from .._converter import structure_balance, structure_task, unstructure_request
 from .._exceptions import (
     AIReiterError,
-    APIConnectionError,
-    APIResponseValidationError,
-    APIStatusError,
+    AuthenticationError,
+    ConflictError,
     NotFoundError,
     ParamError,
+    PermissionDeniedError,
     TaskFailedError,
     TaskTimeoutError,
 )
 from .._models import Balance, QueryRequest, SubmitRequest, Task, TaskStatus
 from .._transport import Timeout
-from .._transport._retry import calculate_retry_delay
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 from ._base import AsyncResource
+from ._outcomes import (
+    conflict_error,
+    is_ambiguous_submit_error,
+    note_outcome_unknown,
+    request_mismatch,
+)
+from ._polling import (
+    by_deadline,
+    check_wait_arguments,
+    is_transient_poll_error,
+    poll_delays,
+    time_scale,
+)
 from ._validation import check_submit_fields, new_out_task_id, validate_out_task_id
 
-__all__ = ["AsyncTasks", "is_ambiguous_submit_error", "poll_delays"]
+__all__ = ["AsyncTasks", "is_ambiguous_submit_error", "poll_delays", "time_scale"]
+
+logger = logging.getLogger("aireiter")
 
 ParamsValidator = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
 
 
-def is_ambiguous_submit_error(error: BaseException) -> bool:
-    """True when a failed submit may still have created the task on the server: the request
-    went out but no answer came, a 408/5xx, or a 2xx whose body could not be read."""
-    if isinstance(error, APIConnectionError):
-        return error.request_sent
-    if isinstance(error, APIResponseValidationError):
-        # The server answered 2xx but the body was unreadable: it most likely did the work.
-        return 200 <= error.status_code < 300
-    if isinstance(error, APIStatusError):
-        return error.status_code == 408 or error.status_code >= 500
-    return False
-
-
-def poll_delays(
-    interval: float, backoff: float, max_interval: float, *, jitter: float = 0.1
-) -> Any:
-    """The waits between queries: ``interval``, then times ``backoff`` up to ``max_interval``,
-    each with +/- ``jitter`` (a fraction) so many waiters do not query in step."""
-    current = interval
-    while True:
-        yield current * random.uniform(1.0 - jitter, 1.0 + jitter)
-        current = min(max_interval, current * backoff)
-
-
 class AsyncTasks(AsyncResource):
     """Generation tasks: ``submit``, ``query``, ``wait``. Reached as ``client.tasks``."""
+
+    _confirm_policy: ConfirmPolicy | None = None
+
+    @property
+    def confirm_policy(self) -> ConfirmPolicy:
+        """The confirm window of every ambiguous submit of this client (``submit(confirm=)``
+        overrides it per call): the defaults of :mod:`aireiter._confirm`, times
+        :func:`time_scale`, unless a policy was set here."""
+        if self._confirm_policy is not None:
+            return self._confirm_policy
+        scale = time_scale()
+        policy = ConfirmPolicy()
+        return policy if scale == 1.0 else policy.scaled(scale)
+
+    @confirm_policy.setter
+    def confirm_policy(self, policy: ConfirmPolicy | None) -> None:
+        if policy is not None and not isinstance(policy, ConfirmPolicy):
+            raise ParamError.single("confirm_policy", policy, "must be a ConfirmPolicy or None")
+        self._confirm_policy = policy
 
     async def submit(
         self,
@@ -86,6 +100,7 @@ class AsyncTasks(AsyncResource):
         validate: bool = True,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        confirm: ConfirmPolicy | None = None,
     ) -> Task:
         """Submit a generation task and return it as the API accepted it (``pending``).
 
@@ -95,10 +110,15 @@ class AsyncTasks(AsyncResource):
         your own to find the task again later. ``callback_url`` receives a POST when the task
         finishes; ``metadata`` comes back unchanged in query results.
 
+        A submit whose outcome is unknown is confirmed over the ``confirm`` window (default:
+        :attr:`confirm_policy`) before it is ever sent again, and sent again at most
+        ``max_retries`` times. ``max_retries=0`` raises it at once, unconfirmed (the caller
+        confirms, as the tracker does).
+
         Raises :class:`ParamError` (nothing sent), :class:`InsufficientCreditsError`,
-        :class:`ConflictError` (the ``out_task_id`` was used before), or a transport error
-        after retries. A submit whose outcome was unknown is confirmed by a query before it is
-        ever repeated.
+        :class:`ConflictError` (the ``out_task_id`` already names a task this call did not
+        create), or the transport error after retries (for an unknown outcome, its message
+        names the ``out_task_id`` to query later).
         """
         check_submit_fields(
             model=model,
@@ -108,6 +128,8 @@ class AsyncTasks(AsyncResource):
             metadata=metadata,
             check_json=False,  # proven below, by encoding the body once
         )
+        if confirm is not None and not isinstance(confirm, ConfirmPolicy):
+            raise ParamError.single("confirm", confirm, "must be a ConfirmPolicy or None")
         if validate:
             params = self._validate_params(model, params)
         oid = out_task_id or new_out_task_id()
@@ -129,8 +151,9 @@ class AsyncTasks(AsyncResource):
         retries = (
             self._transport.config.max_retries if isinstance(max_retries, NotGiven) else max_retries
         )
-        checks = 0
+        resends = 0
         while True:
+            started = time.monotonic()
             try:
                 response = await self._transport.request(
                     "POST",
@@ -141,34 +164,116 @@ class AsyncTasks(AsyncResource):
                     max_retries=retries,
                     out_task_id=oid,
                 )
+            except ConflictError as error:
+                if resends == 0:
+                    raise  # the id was taken before this call: never another task's result
+                # A resend refused as a duplicate: an earlier attempt did land after all.
+                return await self._adopt_existing(oid, error, model=model, params=params)
             except AIReiterError as error:
-                if not is_ambiguous_submit_error(error) or checks >= retries:
+                if not is_ambiguous_submit_error(error):
                     raise
-                checks += 1
-                existing = await self._find_after_ambiguous_submit(oid, error)
+                if retries <= 0:
+                    note_outcome_unknown(error, oid, "not confirmed (max_retries=0)")
+                    raise
+                existing = await self._confirm_absent(
+                    oid,
+                    error,
+                    attempt_s=time.monotonic() - started,
+                    model=model,
+                    params=params,
+                    policy=confirm,
+                )
                 if existing is not None:
                     return existing
-                await _timing.sleep(calculate_retry_delay(checks))
+                if resends >= retries:
+                    reason = f"absent after the confirm window, not sent again ({retries=})"
+                    note_outcome_unknown(error, oid, reason)
+                    raise
+                resends += 1
+                logger.info("submit of %s: absent after its confirm window; sending it again", oid)
                 continue
             task = structure_task(response.data, out_task_id=oid, model=model, metadata=metadata)
             if task.status is TaskStatus.UNKNOWN and "status" not in task.raw:
                 task = _with_status(task, TaskStatus.PENDING)
             return task
 
-    async def _find_after_ambiguous_submit(
-        self, out_task_id: str, error: AIReiterError
+    async def _confirm_absent(
+        self,
+        out_task_id: str,
+        error: AIReiterError,
+        *,
+        attempt_s: float,
+        model: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        policy: ConfirmPolicy | None = None,
     ) -> Task | None:
-        """The task if the ambiguous submit did create it, ``None`` if the API does not know it.
+        """Resolve an ambiguous submit of ``out_task_id`` that failed with ``error`` after
+        ``attempt_s`` seconds on the wire: ``None`` when a whole confirm window of "not found"
+        proves the API does not have it (one resend is safe), the task when a query finds it.
 
-        When even the check fails, the original error is raised: the caller learns the outcome
-        is unknown and can query ``error.out_task_id`` later.
+        Queries go out at ``policy.offsets(attempt_s)`` after now (``policy`` defaults to
+        :attr:`confirm_policy`), one attempt each. A query that fails proves nothing; a
+        "not found" proves absence only at the window's end (when the last query fails but
+        an earlier one said "not found", up to ``policy.queries`` more queries follow, spaced
+        like the first). A found task whose ``input`` echo differs from ``model`` / ``params``
+        raises :class:`ConflictError`. When no "not found" comes at all (or the key is
+        refused), ``error`` is raised: the outcome is unknown, and its message says so.
         """
+        policy = policy if policy is not None else self.confirm_policy
+        offsets = policy.offsets(attempt_s)
+        schedule = list(offsets)
+        end = len(offsets) - 1
+        start = time.monotonic()
+        asked = 0.0  # the time the sleeps were asked to pass (they may be skipped in tests)
+        not_found = 0
+        problem: AIReiterError | None = None
+        index = 0
+        while index < len(schedule):
+            since = max(time.monotonic() - start, asked)
+            delay = schedule[index] - since
+            if delay > 0:
+                asked = since + delay
+                await _timing.sleep(delay)
+            try:
+                task = await self._query(out_task_id, max_retries=0)
+            except NotFoundError:
+                not_found += 1
+                if index >= end:
+                    return None
+            except (AuthenticationError, PermissionDeniedError) as refused:
+                raise note_outcome_unknown(error, out_task_id, "queries refused") from refused
+            except AIReiterError as failed:
+                problem = failed
+                if index >= end and not_found and len(schedule) - len(offsets) < policy.queries:
+                    schedule.append(schedule[-1] + offsets[0])
+            else:
+                why = request_mismatch(task, model, params)
+                if why is not None:
+                    raise conflict_error(task, out_task_id, why) from error
+                logger.info("submit of %s: found by query; adopting it", out_task_id)
+                return task
+            index += 1
+        reason = "no query could tell within the confirm window"
+        raise note_outcome_unknown(error, out_task_id, reason) from problem
+
+    async def _adopt_existing(
+        self,
+        out_task_id: str,
+        conflict: ConflictError,
+        *,
+        model: str,
+        params: Mapping[str, Any],
+    ) -> Task:
+        """The task a resend met (409) when it is this call's earlier attempt; else
+        :class:`ConflictError`. Raises ``conflict`` when the task cannot be read."""
         try:
-            return await self.query(out_task_id)
-        except NotFoundError:
-            return None
-        except AIReiterError as check_error:
-            raise error from check_error
+            task = await self._query(out_task_id)
+        except AIReiterError as failed:
+            raise conflict from failed
+        why = request_mismatch(task, model, params)
+        if why is not None:
+            raise conflict_error(task, out_task_id, why) from conflict
+        return task
 
     def _validate_params(self, model: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
         validator = _spec_validator()
@@ -195,16 +300,32 @@ class AsyncTasks(AsyncResource):
             validate_out_task_id(out_task_id)
         if task_id is not None and (not isinstance(task_id, str) or not task_id):
             raise ParamError.single("task_id", task_id, "must be a non-empty string")
+        return await self._query(
+            out_task_id, task_id=task_id, timeout=timeout, max_retries=max_retries
+        )
+
+    async def _query(
+        self,
+        out_task_id: str | None,
+        *,
+        task_id: str | None = None,
+        known_out_task_id: str | None = None,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        max_retries: NotGivenOr[int] = NOT_GIVEN,
+    ) -> Task:
+        """One query (arguments already checked). ``known_out_task_id`` fills the task's
+        ``out_task_id`` when the answer leaves it out (a query by ``task_id``)."""
         body = unstructure_request(QueryRequest(out_task_id=out_task_id, task_id=task_id))
+        known = out_task_id or known_out_task_id
         response = await self._transport.request(
             "POST",
             QUERY_PATH,
             json_body=body,
             timeout=timeout,
             max_retries=max_retries,
-            out_task_id=out_task_id,
+            out_task_id=known,
         )
-        return structure_task(response.data, out_task_id=out_task_id)
+        return structure_task(response.data, out_task_id=known)
 
     async def wait(
         self,
@@ -220,30 +341,72 @@ class AsyncTasks(AsyncResource):
         """Poll until the task is ``completed`` (returned) or ``failed`` (raised).
 
         The first query comes after ``poll_interval`` seconds; each later wait is the previous
-        one times ``backoff``, capped at ``max_poll_interval``, with +/-10% jitter. For many
-        tasks at once use ``client.tracker()``, which shares one query budget.
+        one times ``backoff``, capped at ``max_poll_interval``, with +/-10% jitter (both
+        durations times :func:`time_scale`). For many tasks at once use
+        ``client.tracker()``, which shares one query budget.
+
+        The task is queried by ``out_task_id``; when that answers "not found" and ``task_id``
+        is given (some submit answers carry only the system id), by ``task_id`` from then on,
+        and the task keeps the ``out_task_id`` given here. A query that fails for a reason
+        that may pass (no answer, a timeout, 408, 429, a 5xx) does not end the wait: polling
+        goes on, the schedule growing, until the deadline. A rejected key (401/403), "not
+        found", or an answer that is not the API's is raised at once.
 
         Raises :class:`TaskFailedError` (with ``.task``) for a failed task unless
-        ``raise_on_failure=False``, and :class:`TaskTimeoutError` when ``timeout`` seconds
-        pass first (``None`` waits forever). The task is not cancelled by a timeout.
+        ``raise_on_failure=False``, and :class:`TaskTimeoutError` (with ``.out_task_id``, the
+        last state seen and ``.last_error``) when ``timeout`` seconds pass first (``None``
+        waits forever). The task is not cancelled by a timeout: it was paid for and may still
+        complete.
         """
-        if poll_interval <= 0 or max_poll_interval <= 0 or backoff < 1:
-            raise ParamError.single(
-                "poll_interval",
-                poll_interval,
-                "poll_interval and max_poll_interval must be > 0 and backoff >= 1",
-            )
+        check_wait_arguments(
+            out_task_id, task_id, timeout, poll_interval, max_poll_interval, backoff
+        )
         key = out_task_id or task_id or ""
+        by_task_id = out_task_id is None
         deadline = None if timeout is None else time.monotonic() + timeout
         last: Task | None = None
-        for delay in poll_delays(poll_interval, backoff, max_poll_interval):
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
+        last_error: AIReiterError | None = None
+        retry_after: float | None = None  # the previous query's 429 hint
+
+        async def poll_once() -> Task:
+            nonlocal by_task_id
+            if not by_task_id:
+                try:
+                    return await self._query(out_task_id)
+                except NotFoundError:
+                    if task_id is None:
+                        raise
+                    by_task_id = True
+                    logger.info("task %s: not found by out_task_id; querying its task_id", key)
+            return await self._query(None, task_id=task_id, known_out_task_id=out_task_id)
+
+        def timed_out() -> TaskTimeoutError:
+            return TaskTimeoutError(
+                key, timeout or 0.0, last, last_error=last_error, submitted=True
+            )
+
+        scale = time_scale()
+        for delay in poll_delays(poll_interval * scale, backoff, max_poll_interval * scale):
+            if retry_after is not None and retry_after > delay:
+                delay = retry_after
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None:
                 if remaining <= 0:
-                    raise TaskTimeoutError(key, timeout or 0.0, last)
+                    raise timed_out()
                 delay = min(delay, remaining)
             await _timing.sleep(delay)
-            last = await self.query(out_task_id, task_id=task_id)
+            try:
+                answer = await by_deadline(deadline, poll_once)
+            except AIReiterError as error:
+                if not is_transient_poll_error(error):
+                    raise
+                last_error = error
+                retry_after = getattr(error, "retry_after", None)
+                logger.info("task %s: query failed (%s); polling on", key, type(error).__name__)
+                continue
+            if answer is None:
+                raise timed_out()
+            last, retry_after = answer, None
             if last.status is TaskStatus.COMPLETED:
                 return last
             if last.status is TaskStatus.FAILED:

@@ -1,23 +1,37 @@
-"""client.tasks against the emulator: round trips, idempotent submits, waiting."""
+"""client.tasks against the emulator and a scripted server: round trips, the confirm window of
+an ambiguous submit, conflicts, waiting through errors."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from typing import Any
+
 import pytest
+from aiohttp import web
 
 from aireiter import (
+    APIResponseValidationError,
     AsyncAIReiter,
+    AuthenticationError,
     BadRequestError,
     ConflictError,
     InsufficientCreditsError,
+    InternalServerError,
     NotFoundError,
     ParamError,
     TaskFailedError,
     TaskStatus,
     TaskTimeoutError,
+    _timing,
 )
+from aireiter._confirm import ConfirmPolicy
 from aireiter._constants import QUERY_PATH, SUBMIT_PATH
 from aireiter.emulator import RunningEmulator
+from aireiter.testing import recorded_sleeps
 from tests.conftest import EmulatorFactory
+
+from ._scripted_api import ScriptedAPI, envelope, not_found, unavailable
 
 PROMPT = {"prompt": "a lighthouse at dawn"}
 
@@ -108,10 +122,12 @@ async def test_unknown_task_is_not_found(client: AsyncAIReiter) -> None:
 async def test_duplicate_out_task_id_is_a_conflict(
     client: AsyncAIReiter, emulator: RunningEmulator
 ) -> None:
-    """Reusing an out_task_id raises ConflictError and creates nothing new."""
+    """Reusing an out_task_id raises ConflictError naming the id and creates nothing new."""
     await client.tasks.submit("gpt_4o", PROMPT, out_task_id="dup-1")
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as info:
         await client.tasks.submit("gpt_4o", PROMPT, out_task_id="dup-1")
+    assert "dup-1" in str(info.value)
+    assert info.value.out_task_id == "dup-1"
     assert emulator.state.submit_counts["dup-1"] == 1
 
 
@@ -204,10 +220,354 @@ async def test_malformed_submit_answer_is_confirmed_not_resent(
 async def test_submit_5xx_is_checked_before_resending(
     client: AsyncAIReiter, emulator: RunningEmulator, testing_sleeps: None
 ) -> None:
-    """After a 5xx the SDK queries first; the task was not created, so it submits again once."""
+    """After a 5xx the SDK queries over the whole confirm window (4 queries spread over 20 s)
+    before the one resend; the task was not created, so it is submitted again once."""
     emulator.state.inject("error_5xx", path=SUBMIT_PATH, count=1)
     task = await client.tasks.submit("gpt_4o", PROMPT, out_task_id="after-500")
     assert task.status is TaskStatus.PENDING
     assert emulator.state.submit_counts["after-500"] == 1
     assert emulator.state.request_counts[("POST", SUBMIT_PATH)] == 2
-    assert emulator.state.request_counts[("POST", QUERY_PATH)] == 1
+    assert emulator.state.request_counts[("POST", QUERY_PATH)] == 4
+    assert recorded_sleeps() == pytest.approx([2.5, 2.5, 5.0, 10.0], abs=0.05)
+
+
+# -- the confirm window: an ambiguous submit is never sent twice on one "not found" ----------
+
+
+async def test_a_submit_recorded_late_is_sent_once(testing_sleeps: None) -> None:
+    """A server still recording a submit answers "not found" for a while: the SDK keeps
+    querying over its confirm window, finds the task and adopts it; nothing is sent twice.
+    (One "not found" followed by a resend used to record the task twice.)"""
+    api = ScriptedAPI()
+    held: list[dict[str, Any]] = []
+
+    async def hold_first(body: dict[str, Any]) -> web.StreamResponse:
+        if not held:
+            held.append(body)
+            return unavailable()  # the answer is lost; the request is still being recorded
+        return await api.default_submit(body)
+
+    async def record_late(body: dict[str, Any]) -> web.StreamResponse:
+        if held and len(api.queries) >= 2:  # recorded only while the second query is asked
+            api.record(held.pop())
+        return await api.default_query(body)
+
+    api.on_submit, api.on_query = hold_first, record_late
+    async with api.serve() as base_url, AsyncAIReiter(api_key="k", base_url=base_url) as client:
+        task = await client.tasks.submit("gpt_4o", PROMPT, out_task_id="late-1")
+    assert task.out_task_id == "late-1"
+    assert api.submits["late-1"] == 1
+    assert api.recorded["late-1"] == 1
+    assert len(api.queries) == 2
+
+
+async def test_the_confirm_window_runs_in_real_time() -> None:
+    """With real sleeps: the first submit is held (the client times out) and recorded 1.4 s
+    after that; queries spread over a 4 s window find it, so the server gets one submit."""
+    api = ScriptedAPI()
+    loop = asyncio.get_running_loop()
+    request_timeout = 0.3
+
+    async def hold_and_record_later(body: dict[str, Any]) -> web.StreamResponse:
+        if api.submits[body["out_task_id"]] == 1:
+            loop.call_later(request_timeout + 1.4, api.record, body)
+            await asyncio.sleep(request_timeout + 0.5)  # the client has given up by then
+            return unavailable()
+        return await api.default_submit(body)
+
+    api.on_submit = hold_and_record_later
+    policy = ConfirmPolicy(min_window_s=4.0)
+    async with api.serve() as base_url, AsyncAIReiter(api_key="k", base_url=base_url) as client:
+        started = time.monotonic()
+        task = await client.tasks.submit(
+            "gpt_4o", PROMPT, out_task_id="slow-1", timeout=request_timeout, confirm=policy
+        )
+        elapsed = time.monotonic() - started
+    assert task.out_task_id == "slow-1"
+    assert api.submits["slow-1"] == 1
+    assert api.recorded["slow-1"] == 1
+    assert [q["out_task_id"] for q in api.queries] == ["slow-1"] * 3  # at 0.5, 1 and 2 s
+    assert 2.0 < elapsed < 4.0
+
+
+async def test_failed_confirm_queries_leave_the_outcome_unknown(testing_sleeps: None) -> None:
+    """When no query of the window can answer, nothing is resent and the submit's error is
+    raised, naming the out_task_id and saying to query it later."""
+    api = ScriptedAPI()
+
+    async def always_unavailable(body: dict[str, Any]) -> web.StreamResponse:
+        return unavailable()
+
+    api.on_submit = api.on_query = always_unavailable
+    async with api.serve() as base_url, AsyncAIReiter(api_key="k", base_url=base_url) as client:
+        with pytest.raises(InternalServerError) as info:
+            await client.tasks.submit("gpt_4o", PROMPT, out_task_id="unknown-1")
+    assert api.submits["unknown-1"] == 1
+    assert len(api.queries) == ConfirmPolicy().queries
+    message = str(info.value)
+    assert "unknown-1" in message
+    assert "later" in message
+    assert info.value.out_task_id == "unknown-1"
+
+
+async def test_a_failed_last_query_is_asked_again_after_the_window(
+    testing_sleeps: None,
+) -> None:
+    """ "Not found" proves absence only at the window's end: when the last query fails after
+    earlier "not found" answers, the SDK asks again, and resends only on a late "not found"."""
+    api = ScriptedAPI()
+    answers = iter([not_found, not_found, not_found, unavailable, unavailable, not_found])
+
+    async def first_unavailable(body: dict[str, Any]) -> web.StreamResponse:
+        if api.submits[body["out_task_id"]] == 1:
+            return unavailable()
+        return await api.default_submit(body)
+
+    async def scripted(body: dict[str, Any]) -> web.StreamResponse:
+        return next(answers)()
+
+    api.on_submit, api.on_query = first_unavailable, scripted
+    async with api.serve() as base_url, AsyncAIReiter(api_key="k", base_url=base_url) as client:
+        task = await client.tasks.submit("gpt_4o", PROMPT, out_task_id="mixed-1")
+    assert task.status is TaskStatus.PENDING
+    assert len(api.queries) == 6
+    assert api.submits["mixed-1"] == 2
+    assert api.recorded["mixed-1"] == 1
+
+
+async def test_a_task_of_another_request_is_a_conflict_not_a_result(
+    client: AsyncAIReiter, emulator: RunningEmulator, testing_sleeps: None
+) -> None:
+    """An ambiguous submit whose confirm finds a task made by another request (another
+    model) raises ConflictError naming the id; the old task's result is never returned."""
+    old = await client.tasks.submit("sora2", {"prompt": "waves"}, out_task_id="reused-1")
+    emulator.state.inject("error_5xx", path=SUBMIT_PATH, count=1)
+    with pytest.raises(ConflictError) as info:
+        await client.tasks.submit("veo3_1", {"prompt": "a fox"}, out_task_id="reused-1")
+    assert "reused-1" in str(info.value)
+    assert "sora2" in str(info.value)
+    assert emulator.state.tasks["reused-1"].task_id == old.task_id
+    assert emulator.state.submit_counts["reused-1"] == 1
+
+
+async def test_other_params_under_the_same_id_are_a_conflict(testing_sleeps: None) -> None:
+    """Same model, other params: a conflict too. The API's own echo fields (show_public)
+    do not count as a difference: the same request found again is adopted."""
+    api = ScriptedAPI()
+    api.record(
+        {"out_task_id": "p-1", "model": "gpt_4o", "params": {"prompt": "another prompt"}},
+        status="completed",
+        output=[{"url": "http://127.0.0.1/old.png"}],
+    )
+    api.record(
+        {"out_task_id": "p-2", "model": "gpt_4o", "params": {**PROMPT, "show_public": False}}
+    )
+
+    async def lost(body: dict[str, Any]) -> web.StreamResponse:
+        return unavailable()
+
+    api.on_submit = lost
+    async with api.serve() as base_url, AsyncAIReiter(api_key="k", base_url=base_url) as client:
+        with pytest.raises(ConflictError) as info:
+            await client.tasks.submit("gpt_4o", PROMPT, out_task_id="p-1")
+        adopted = await client.tasks.submit("gpt_4o", PROMPT, out_task_id="p-2")
+    assert "p-1" in str(info.value)
+    assert "prompt" in str(info.value)
+    assert adopted.out_task_id == "p-2"
+    assert adopted.task_id == api.tasks["p-2"]["task_id"]
+
+
+async def test_a_resend_refused_as_a_duplicate_adopts_the_earlier_attempt(
+    testing_sleeps: None,
+) -> None:
+    """A window of "not found", then the resend answers 409: the first attempt landed after
+    all. The task found under the id is this call's (same model and params): adopted."""
+    api = ScriptedAPI()
+
+    async def late_first(body: dict[str, Any]) -> web.StreamResponse:
+        if api.submits[body["out_task_id"]] == 1:
+            return unavailable()
+        api.record(body)  # the first attempt, recorded just now
+        return web.json_response({"statusCode": 409, "message": "out_task_id already exists"})
+
+    api.on_submit = late_first
+    async with api.serve() as base_url, AsyncAIReiter(api_key="k", base_url=base_url) as client:
+        task = await client.tasks.submit("gpt_4o", PROMPT, out_task_id="landed-1")
+    assert task.out_task_id == "landed-1"
+    assert task.task_id == api.tasks["landed-1"]["task_id"]
+    assert api.submits["landed-1"] == 2
+    assert api.recorded["landed-1"] == 1
+
+
+async def test_max_retries_zero_leaves_the_confirming_to_the_caller(
+    client: AsyncAIReiter, emulator: RunningEmulator, testing_sleeps: None
+) -> None:
+    """max_retries=0 raises an ambiguous submit at once, unconfirmed, its message naming the
+    id to query later (the tracker confirms on its own schedule)."""
+    emulator.state.inject("error_5xx", path=SUBMIT_PATH, count=1)
+    with pytest.raises(InternalServerError) as info:
+        await client.tasks.submit("gpt_4o", PROMPT, out_task_id="zero-1", max_retries=0)
+    assert "zero-1" in str(info.value)
+    assert emulator.state.request_counts[("POST", QUERY_PATH)] == 0
+
+
+async def test_confirm_absent_is_callable_on_its_own(
+    client: AsyncAIReiter, emulator: RunningEmulator, testing_sleeps: None
+) -> None:
+    """_confirm_absent: None after a window of "not found", the task when it exists."""
+    error = InternalServerError("boom", status_code=503)
+    policy = ConfirmPolicy(min_window_s=1.0, queries=2)
+    absent = await client.tasks._confirm_absent("nobody", error, attempt_s=0.1, policy=policy)
+    assert absent is None
+    assert recorded_sleeps() == pytest.approx([0.5, 0.5], abs=0.05)
+    made = await client.tasks.submit("gpt_4o", PROMPT, out_task_id="somebody")
+    found = await client.tasks._confirm_absent(
+        "somebody", error, attempt_s=0.1, model="gpt_4o", params=PROMPT
+    )
+    assert found is not None
+    assert found.task_id == made.task_id
+
+
+def test_the_confirm_window_scales_with_the_time_scale(
+    client: AsyncAIReiter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client-wide confirm policy is the _confirm defaults times the time scale; one set
+    on the client wins; a bad one is a ParamError."""
+    assert client.tasks.confirm_policy == ConfirmPolicy()
+    monkeypatch.setattr(_timing, "time_scale", lambda: 0.01, raising=False)
+    assert client.tasks.confirm_policy.min_window_s == pytest.approx(0.2)
+    mine = ConfirmPolicy(min_window_s=3.0)
+    client.tasks.confirm_policy = mine
+    assert client.tasks.confirm_policy is mine
+    with pytest.raises(ParamError) as info:
+        client.tasks.confirm_policy = 5  # type: ignore[assignment]
+    assert info.value.field == "confirm_policy"
+
+
+async def test_bad_confirm_and_wait_arguments_are_param_errors(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """confirm= and wait()'s numbers are checked before any request, each field named."""
+    with pytest.raises(ParamError) as info:
+        await client.tasks.submit("gpt_4o", PROMPT, confirm=20)  # type: ignore[arg-type]
+    assert info.value.field == "confirm"
+    with pytest.raises(ParamError) as waited:
+        await client.tasks.wait("x-1", poll_interval=0, backoff=0.5, timeout=-1)
+    assert {issue.field for issue in waited.value.issues} == {
+        "poll_interval",
+        "backoff",
+        "timeout",
+    }
+    assert sum(emulator.state.request_counts.values()) == 0
+
+
+# -- wait(): polling through errors, the task_id fallback, the time scale ----------------------
+
+
+async def test_wait_polls_through_server_errors(
+    emulator: RunningEmulator,
+) -> None:
+    """Queries answered 503 (and beyond the transport's retries) do not end a wait: it polls
+    on and returns the completed task."""
+    async with AsyncAIReiter(
+        api_key=emulator.api_key, base_url=emulator.base_url, max_retries=0
+    ) as client:
+        task = await client.tasks.submit("gpt_4o", PROMPT)
+        emulator.state.inject("error_5xx", path=QUERY_PATH, count=5)
+        done = await client.tasks.wait(task.out_task_id, poll_interval=0.01, timeout=10)
+    assert done.status is TaskStatus.COMPLETED
+    assert emulator.state.request_counts[("POST", QUERY_PATH)] >= 6
+
+
+async def test_a_wait_that_ends_in_errors_is_a_task_timeout(
+    emulator: RunningEmulator,
+) -> None:
+    """When queries fail until the deadline, wait raises TaskTimeoutError (never the submit's
+    error classes) with the id, the last error, and words saying the task exists."""
+    async with AsyncAIReiter(
+        api_key=emulator.api_key, base_url=emulator.base_url, max_retries=0
+    ) as client:
+        task = await client.tasks.submit("gpt_4o", PROMPT, out_task_id="storm-1")
+        emulator.state.inject("error_5xx", path=QUERY_PATH, count=10_000)
+        with pytest.raises(TaskTimeoutError) as info:
+            await client.tasks.wait(task.out_task_id, poll_interval=0.02, timeout=0.3)
+    error = info.value
+    assert error.out_task_id == "storm-1"
+    assert isinstance(error.last_error, InternalServerError)
+    assert "storm-1" in str(error)
+    assert "paid for" in str(error)
+    assert "InternalServerError" in str(error)
+
+
+async def test_wait_raises_fatal_answers_at_once(emulator: RunningEmulator) -> None:
+    """An answer that is not the API (HTML) or a refused key ends a wait at once."""
+    async with AsyncAIReiter(api_key=emulator.api_key, base_url=emulator.base_url) as client:
+        task = await client.tasks.submit("gpt_4o", PROMPT)
+        emulator.state.inject("html", path=QUERY_PATH, count=1)
+        with pytest.raises(APIResponseValidationError):
+            await client.tasks.wait(task.out_task_id, poll_interval=0.01, timeout=30)
+    async with AsyncAIReiter(api_key="wrong-key", base_url=emulator.base_url) as client:
+        with pytest.raises(AuthenticationError):
+            await client.tasks.wait(task.out_task_id, poll_interval=0.01, timeout=30)
+
+
+async def test_a_hanging_query_does_not_outlive_the_wait(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """A query the server holds past the wait's deadline is cut there: TaskTimeoutError on
+    time, not after the request's own timeout."""
+    emu = await emulator_factory(default_duration_s=60)
+    async with AsyncAIReiter(api_key=emu.api_key, base_url=emu.base_url) as client:
+        task = await client.tasks.submit("gpt_4o", PROMPT)
+        emu.state.inject("latency", path=QUERY_PATH, count=1, seconds=30)
+        started = time.monotonic()
+        with pytest.raises(TaskTimeoutError):
+            await client.tasks.wait(task.out_task_id, poll_interval=0.01, timeout=0.3)
+    assert time.monotonic() - started < 5
+
+
+async def test_generate_queries_by_task_id_when_the_id_is_unknown() -> None:
+    """A submit answered in the gpt_image_2_official form ({"code":200, "data":[{"status":
+    "submitted","task_id":...}]}) whose task the API finds only by task_id: generate() and
+    wait() query by task_id, and the task keeps the caller's out_task_id."""
+    api = ScriptedAPI()
+
+    async def official_submit(body: dict[str, Any]) -> web.StreamResponse:
+        api.record(body)
+        data = [{"status": "submitted", "task_id": api.tasks[body["out_task_id"]]["task_id"]}]
+        return web.json_response({"code": 200, "data": data})
+
+    async def by_task_id_only(body: dict[str, Any]) -> web.StreamResponse:
+        if body.get("out_task_id") is not None:
+            return not_found()
+        task = next(t for t in api.tasks.values() if t["task_id"] == body["task_id"])
+        data = {
+            "task_id": task["task_id"],
+            "status": "completed",
+            "output": [{"url": "http://127.0.0.1/out.png"}],
+        }
+        return envelope(data)
+
+    api.on_submit, api.on_query = official_submit, by_task_id_only
+    async with api.serve() as base_url, AsyncAIReiter(api_key="k", base_url=base_url) as client:
+        done = await client.images.gpt_image_2_official.generate(
+            prompt="a lighthouse", out_task_id="official-1", poll_interval=0.01
+        )
+        waited = await client.tasks.wait("official-1", task_id=done.task_id, poll_interval=0.01)
+    assert done.status is TaskStatus.COMPLETED
+    assert done.out_task_id == "official-1"
+    assert done.task_id == "task_0001"
+    assert done.urls == ["http://127.0.0.1/out.png"]
+    assert waited.out_task_id == "official-1"
+    assert {"task_id": "task_0001"} in api.queries
+
+
+async def test_the_first_poll_honours_the_time_scale(
+    client: AsyncAIReiter, testing_sleeps: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a time scale of 0.01 the default poll schedule starts at 5 s x 0.01."""
+    monkeypatch.setattr(_timing, "time_scale", lambda: 0.01, raising=False)
+    task = await client.tasks.submit("gpt_4o", PROMPT)
+    await client.tasks.wait(task.out_task_id, timeout=10)
+    first = recorded_sleeps()[0]
+    assert 0.045 <= first <= 0.055
