@@ -31,3 +31,24 @@ def test_import_does_not_pull_openai() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_channel_warning_and_task_ids_are_public() -> None:
+    """The channel warning is a UserWarning named from ``aireiter``; task_id_for is exported."""
+    assert issubclass(aireiter.UndocumentedChannelWarning, UserWarning)
+    assert aireiter.UndocumentedChannelWarning.__module__ == "aireiter"
+    assert callable(aireiter.task_id_for)
+
+
+def test_params_classes_are_public_and_light_to_import() -> None:
+    """``aireiter.types`` holds every model's params class; importing it loads neither the
+    model endpoints nor openai."""
+    code = (
+        "import sys, aireiter.types as t; "
+        "print(t.Sora2Params.__module__, 'aireiter._generated.videos' in sys.modules, "
+        "'openai' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["aireiter.types", "False", "False"]
