@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._client import AsyncAIReiter
+from ._confirm import ConfirmPolicy
 from ._constants import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RETRIES,
@@ -235,8 +236,11 @@ class SyncTasks:
         validate: bool = True,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        confirm: ConfirmPolicy | None = None,
     ) -> Task:
-        """Submit a task; returns it as accepted. See ``AsyncTasks.submit``."""
+        """Submit a task; returns it as accepted. An ambiguous submit is confirmed over the
+        ``confirm`` window (default :attr:`confirm_policy`) before any resend. See
+        ``AsyncTasks.submit``."""
         tasks = self._client.async_client.tasks
         return self._client._call(
             functools.partial(
@@ -249,8 +253,19 @@ class SyncTasks:
                 validate=validate,
                 timeout=timeout,
                 max_retries=max_retries,
+                confirm=confirm,
             )
         )
+
+    @property
+    def confirm_policy(self) -> ConfirmPolicy:
+        """The client-wide confirm window of ambiguous submits (settable; ``None`` restores
+        the default). See ``AsyncTasks.confirm_policy``."""
+        return self._client.async_client.tasks.confirm_policy
+
+    @confirm_policy.setter
+    def confirm_policy(self, policy: ConfirmPolicy | None) -> None:
+        self._client.async_client.tasks.confirm_policy = policy
 
     def query(
         self,
@@ -276,7 +291,8 @@ class SyncTasks:
         backoff: float = DEFAULT_POLL_BACKOFF,
         raise_on_failure: bool = True,
     ) -> Task:
-        """Block until the task completes (returned) or fails (raised). See
+        """Block until the task completes (returned) or fails (raised); failed queries are
+        polled through until ``timeout`` (then :class:`TaskTimeoutError`). See
         ``AsyncTasks.wait``."""
         tasks = self._client.async_client.tasks
         return self._client._call(

@@ -18,6 +18,8 @@ import pytest
 from anyio.from_thread import start_blocking_portal
 
 from aireiter import AIReiter, ConfigurationError, NotFoundError, ParamError, TaskStatus
+from aireiter._confirm import ConfirmPolicy
+from aireiter._constants import QUERY_PATH, SUBMIT_PATH
 from aireiter.emulator import EmulatorConfig, RunningEmulator, run_emulator
 
 
@@ -202,3 +204,34 @@ def test_bad_settings_fail_before_a_thread_starts() -> None:
     with pytest.raises(ConfigurationError, match="AIREITER_API_KEY"):
         AIReiter()
     assert len(_loop_threads()) == before
+
+
+def test_an_unsure_submit_is_confirmed_over_its_window(
+    sync_client: AIReiter, thread_emulator: RunningEmulator
+) -> None:
+    """The blocking submit takes confirm=: after a 5xx it queries over the whole window (two
+    queries here) before the one resend; the client-wide policy is settable too."""
+    thread_emulator.state.inject("error_5xx", path=SUBMIT_PATH, count=1)
+    policy = ConfirmPolicy(min_window_s=0.2, queries=2)
+    task = sync_client.tasks.submit(
+        "gpt_4o", {"prompt": "x"}, out_task_id="sync-unsure", confirm=policy
+    )
+    assert task.out_task_id == "sync-unsure"
+    assert thread_emulator.state.submit_counts["sync-unsure"] == 1
+    assert thread_emulator.state.request_counts[("POST", QUERY_PATH)] == 2
+    sync_client.tasks.confirm_policy = policy
+    assert sync_client.tasks.confirm_policy is policy
+    sync_client.tasks.confirm_policy = None
+    assert sync_client.tasks.confirm_policy == ConfirmPolicy()
+
+
+def test_a_blocking_wait_polls_through_server_errors(thread_emulator: RunningEmulator) -> None:
+    """The blocking wait keeps polling through 503s and returns the completed task."""
+    with AIReiter(
+        api_key=thread_emulator.api_key, base_url=thread_emulator.base_url, max_retries=0
+    ) as client:
+        task = client.tasks.submit("gpt_4o", {"prompt": "x"})
+        thread_emulator.state.inject("error_5xx", path=QUERY_PATH, count=4)
+        done = client.tasks.wait(task.out_task_id, poll_interval=0.01, timeout=10)
+    assert done.status is TaskStatus.COMPLETED
+    assert thread_emulator.state.request_counts[("POST", QUERY_PATH)] >= 5

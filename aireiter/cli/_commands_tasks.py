@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from .._exceptions import TaskFailedError
 from .._models import Task, TaskStatus
 from .._spec import load_spec, resolve_model
+from ..resources._validation import new_out_task_id
 from ..tracker import DownloadError
 from ._app import EXIT_FAILED, EXIT_OK, run_async
 from ._common import download_task, make_client, parse_json_object, paths_text
@@ -55,35 +57,71 @@ def _show_task(out: Output, task: Task, files: list[str], *, elapsed_s: float | 
 
 @contextlib.contextmanager
 def _waiting(out: Output, message: str) -> Iterator[None]:
-    """A spinner on an interactive terminal (rich), else one line on stderr."""
-    if out.json_mode:
-        yield
-    elif out.use_rich and out.stderr_is_tty:
+    """A spinner on an interactive terminal (rich; it is cleared when it stops, so nothing
+    that must stay visible goes in it), else nothing: :func:`_notice` said it already."""
+    if not out.json_mode and out.use_rich and out.stderr_is_tty:
         with out.err_console().status(message):
             yield
     else:
-        out.info(message)
         yield
 
 
-async def _generate(args: argparse.Namespace, out: Output) -> int:
+def _notice(out: Output, event: str, out_task_id: str, text: str, **fields: object) -> None:
+    """A line on stderr that stays (never part of a spinner): plain text, or with ``--json``
+    one JSON object ``{"event": ..., "out_task_id": ..., "message": ...}``."""
+    if out.json_mode:
+        body = {"event": event, "out_task_id": out_task_id, **fields, "message": text}
+        out.stderr.write(json.dumps(body, ensure_ascii=False, default=str) + "\n")
+        out.stderr.flush()
+    else:
+        out.info(text)
+
+
+def _interrupted(out: Output, out_task_id: str, *, answered: bool) -> None:
+    """Say, before the interrupt is reported, which task was paid for and how to find it."""
+    if answered:
+        text = (
+            f"stopped waiting: task {out_task_id} was submitted and paid for, and goes on; "
+            f"see it with `aireiter status {out_task_id}`"
+        )
+    else:
+        text = (
+            f"stopped while submitting task {out_task_id}: it may have reached the API; "
+            f"check with `aireiter status {out_task_id}` before submitting it again"
+        )
+    _notice(out, "interrupted", out_task_id, text, submitted=answered)
+
+
+async def _generate(args: argparse.Namespace, out: Output, sent: dict[str, bool]) -> int:
     kind = args.command
     _check_model(args.model, kind)
     params = build_params(args.model, args.param, prompt=args.prompt)
     metadata = parse_json_object("--metadata", args.metadata)
+    oid = args.out_task_id if args.out_task_id is not None else new_out_task_id()
     started = time.monotonic()
     async with make_client(args) as client:
-        task = await client.tasks.submit(
-            args.model, params, out_task_id=args.out_task_id, metadata=metadata
-        )
+        sent[oid] = False  # from here on the task may exist
+        task = await client.tasks.submit(args.model, params, out_task_id=oid, metadata=metadata)
+        sent[oid] = True
         if args.no_wait:
             _show_task(out, task, [], elapsed_s=None)
             return EXIT_OK
-        message = f"submitted {task.out_task_id} ({args.model}); waiting ..."
+        _notice(
+            out,
+            "submitted",
+            task.out_task_id,
+            f"submitted {task.out_task_id} ({args.model}); waiting ... "
+            f"(Ctrl-C stops waiting, the task goes on: `aireiter status {task.out_task_id}`)",
+            model=args.model,
+            task_id=task.task_id,
+        )
         try:
-            with _waiting(out, message):
+            with _waiting(out, f"waiting for {task.out_task_id} ..."):
                 task = await client.tasks.wait(
-                    task.out_task_id, timeout=args.timeout, poll_interval=args.poll_interval
+                    task.out_task_id,
+                    task_id=task.task_id,
+                    timeout=args.timeout,
+                    poll_interval=args.poll_interval,
                 )
         except TaskFailedError as error:
             failed = error.task if error.task is not None else task
@@ -104,8 +142,18 @@ async def _generate(args: argparse.Namespace, out: Output) -> int:
 
 
 def run_generate(args: argparse.Namespace, out: Output) -> int:
-    """``aireiter image|video MODEL --prompt ... [--param k=v]... [--out DIR]``."""
-    return run_async(_generate(args, out))
+    """``aireiter image|video MODEL --prompt ... [--param k=v]... [--out DIR]``.
+
+    Every task that may have been paid for is named on stderr in a line that stays: when it
+    is submitted, and again when Ctrl-C stops the wait (the task goes on) or the submit.
+    """
+    sent: dict[str, bool] = {}  # out_task_id -> the API answered the submit
+    try:
+        return run_async(_generate(args, out, sent))
+    except KeyboardInterrupt:
+        for out_task_id, answered in sent.items():
+            _interrupted(out, out_task_id, answered=answered)
+        raise
 
 
 async def _status(args: argparse.Namespace, out: Output) -> int:

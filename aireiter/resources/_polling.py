@@ -1,5 +1,6 @@
-"""The rules of ``client.tasks.wait``: its poll schedule, which failed queries it polls
-through, and the checks of its arguments. Pure functions, table-tested."""
+"""The rules of ``client.tasks.wait``: its poll schedule (scaled by the time scale), which
+failed queries it polls through, its deadline, and the checks of its arguments. The rules are
+table-tested in ``tests/resources/test_polling.py``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .._exceptions import (
     APIStatusError,
     ParamError,
     ParamIssue,
+    ResponseTooLargeError,
 )
 from ._validation import validate_out_task_id
 
@@ -33,13 +35,9 @@ T = TypeVar("T")
 
 
 def time_scale() -> float:
-    """The factor SDK durations are multiplied by: ``aireiter._timing.time_scale()`` when the
-    testing switch offers one (a run against an emulator with a time scale), else ``1.0``."""
-    scale = getattr(_timing, "time_scale", None)
-    if scale is None:
-        return 1.0
-    value = float(scale())
-    return value if value > 0 else 1.0
+    """The factor SDK durations are multiplied by (:func:`aireiter._timing.time_scale`: 1.0
+    unless a test or an emulator run set it)."""
+    return _timing.time_scale()
 
 
 def poll_delays(
@@ -67,9 +65,11 @@ def is_transient_poll_error(error: BaseException) -> bool:
     """True for a failed query worth trying again later: no answer (connection error or
     timeout), 408, 429, a 5xx, or a 2xx JSON answer cut short. False for what no wait can fix:
     a rejected key (401/403), "not found", a refused request, or an answer that is not the
-    API's (an HTML page: a wrong host or route)."""
+    API's (an HTML page: a wrong host or route), an answer too large to read."""
     if isinstance(error, APIConnectionError):
         return True
+    if isinstance(error, ResponseTooLargeError):
+        return False
     if isinstance(error, APIResponseValidationError):
         return error.content_type == "application/json" and 200 <= error.status_code < 300
     if isinstance(error, APIStatusError):

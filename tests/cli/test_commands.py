@@ -9,12 +9,14 @@ import os
 import re
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from aireiter._spec import load_spec
 from aireiter.emulator import RunningEmulator
+from tests.conftest import EmulatorFactory
 
 from .conftest import cli_env, run_cli, start_cli
 
@@ -231,3 +233,126 @@ def test_emulator_usage_error_is_returned_not_raised(capsys: pytest.CaptureFixtu
 
     assert main(["emulator", "--fault-rate", "2"]) == 2
     assert "fault rates add up to 2" in capsys.readouterr().err
+
+
+# -- a paid task's id stays visible: Ctrl-C, timeouts ------------------------------------------
+
+
+async def _until_submitted(emu: RunningEmulator, out_task_id: str) -> None:
+    """Poll the emulator (with a deadline) until it has recorded ``out_task_id``."""
+    deadline = time.monotonic() + 30
+    while not emu.state.submit_counts[out_task_id]:
+        assert time.monotonic() < deadline, f"{out_task_id} was never submitted"
+        await asyncio.sleep(0.02)
+
+
+async def _interrupt(proc: asyncio.subprocess.Process) -> tuple[int, str, str]:
+    proc.send_signal(signal.SIGINT)
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_ctrl_c_names_the_paid_task_in_json_mode(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """With --json, the submitted task is announced on stderr as a JSON event, and Ctrl-C
+    during the wait names it again (exit 130): the paid task's id is never lost."""
+    emu = await emulator_factory(default_duration_s=300)
+    proc = await start_cli(
+        "--json", "video", "sora2", "-p", "waves", "--out-task-id", "sig-json",
+        "--poll-interval", "0.05", env=cli_env(emu),
+    )  # fmt: skip
+    await _until_submitted(emu, "sig-json")
+    code, _out, err = await _interrupt(proc)
+    assert code == 130
+    events = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    kinds = {event.get("event"): event for event in events if "event" in event}
+    assert kinds["submitted"]["out_task_id"] == "sig-json"
+    assert kinds["interrupted"]["out_task_id"] == "sig-json"
+    assert kinds["interrupted"]["submitted"] is True
+    assert "aireiter status sig-json" in kinds["interrupted"]["message"]
+    assert emu.state.submit_counts["sig-json"] == 1
+
+
+async def test_ctrl_c_names_the_paid_task_in_plain_mode(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """Without --json, Ctrl-C during the wait ends with a line naming the task and the command
+    that shows it."""
+    emu = await emulator_factory(default_duration_s=300)
+    proc = await start_cli(
+        "image", "gpt_4o", "-p", "x", "--out-task-id", "sig-plain", "--poll-interval", "0.05",
+        env=cli_env(emu, AIREITER_NO_RICH="1"),
+    )  # fmt: skip
+    await _until_submitted(emu, "sig-plain")
+    code, _out, err = await _interrupt(proc)
+    assert code == 130
+    assert "submitted sig-plain" in err
+    last = err.strip().splitlines()
+    assert any("aireiter status sig-plain" in line for line in last[-2:])
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+async def test_ctrl_c_on_a_terminal_leaves_the_task_id_on_screen(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """On a terminal the wait shows a spinner, which is erased when it stops; the task's id
+    is still on screen after Ctrl-C (written after the spinner's last erase)."""
+    emu = await emulator_factory(default_duration_s=300)
+    master, slave = os.openpty()
+    received = bytearray()
+
+    def read_all() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every writer has closed the terminal
+                return
+            if not chunk:
+                return
+            received.extend(chunk)
+
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "aireiter", "video", "sora2", "-p", "waves",
+            "--out-task-id", "sig-tty", "--poll-interval", "0.05",
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=slave,
+            env=cli_env(emu, TERM="xterm-256color"),
+        )  # fmt: skip
+        os.close(slave)
+        slave = -1
+        reader = asyncio.create_task(asyncio.to_thread(read_all))
+        await _until_submitted(emu, "sig-tty")
+        deadline = time.monotonic() + 30
+        while b"waiting" not in received:  # the spinner is on screen
+            assert time.monotonic() < deadline, bytes(received)
+            await asyncio.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        await asyncio.wait_for(proc.communicate(), 30)
+        await asyncio.wait_for(reader, 30)
+    finally:
+        if slave >= 0:
+            os.close(slave)
+        os.close(master)
+    assert proc.returncode == 130
+    screen = received.decode(errors="replace")
+    assert "\x1b[2K" in screen  # the spinner was drawn and erased
+    after_last_erase = screen.rsplit("\x1b[2K", 1)[1]
+    assert "sig-tty" in after_last_erase
+
+
+async def test_a_wait_timeout_names_the_task_and_says_it_goes_on(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """--timeout ends the wait with exit 1 and a message naming the task, saying it exists
+    and was paid for."""
+    emu = await emulator_factory(default_duration_s=300)
+    result = await run_cli(
+        "video", "sora2", "-p", "waves", "--out-task-id", "slow-cli", "--timeout", "0.3",
+        "--poll-interval", "0.05", env=cli_env(emu),
+    )  # fmt: skip
+    assert result.code == 1
+    assert "TaskTimeoutError" in result.stderr
+    assert "slow-cli" in result.stderr.splitlines()[-1]
+    assert "paid for" in result.stderr

@@ -23,12 +23,11 @@ from aireiter import (
     TaskFailedError,
     TaskStatus,
     TaskTimeoutError,
-    _timing,
 )
 from aireiter._confirm import ConfirmPolicy
 from aireiter._constants import QUERY_PATH, SUBMIT_PATH
 from aireiter.emulator import RunningEmulator
-from aireiter.testing import recorded_sleeps
+from aireiter.testing import recorded_sleeps, time_scale
 from tests.conftest import EmulatorFactory
 
 from ._scripted_api import ScriptedAPI, envelope, not_found, unavailable
@@ -428,14 +427,12 @@ async def test_confirm_absent_is_callable_on_its_own(
     assert found.task_id == made.task_id
 
 
-def test_the_confirm_window_scales_with_the_time_scale(
-    client: AsyncAIReiter, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_confirm_window_scales_with_the_time_scale(client: AsyncAIReiter) -> None:
     """The client-wide confirm policy is the _confirm defaults times the time scale; one set
     on the client wins; a bad one is a ParamError."""
     assert client.tasks.confirm_policy == ConfirmPolicy()
-    monkeypatch.setattr(_timing, "time_scale", lambda: 0.01, raising=False)
-    assert client.tasks.confirm_policy.min_window_s == pytest.approx(0.2)
+    with time_scale(0.01):
+        assert client.tasks.confirm_policy.min_window_s == pytest.approx(0.2)
     mine = ConfirmPolicy(min_window_s=3.0)
     client.tasks.confirm_policy = mine
     assert client.tasks.confirm_policy is mine
@@ -563,11 +560,11 @@ async def test_generate_queries_by_task_id_when_the_id_is_unknown() -> None:
 
 
 async def test_the_first_poll_honours_the_time_scale(
-    client: AsyncAIReiter, testing_sleeps: None, monkeypatch: pytest.MonkeyPatch
+    client: AsyncAIReiter, testing_sleeps: None
 ) -> None:
     """With a time scale of 0.01 the default poll schedule starts at 5 s x 0.01."""
-    monkeypatch.setattr(_timing, "time_scale", lambda: 0.01, raising=False)
     task = await client.tasks.submit("gpt_4o", PROMPT)
-    await client.tasks.wait(task.out_task_id, timeout=10)
+    with time_scale(0.01):
+        await client.tasks.wait(task.out_task_id, timeout=10)
     first = recorded_sleeps()[0]
     assert 0.045 <= first <= 0.055
