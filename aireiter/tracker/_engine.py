@@ -20,6 +20,7 @@ What each answer leads to is in ``_requests.py``.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import deque
@@ -30,13 +31,23 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 from anyio.abc import TaskGroup
 
-from .._constants import DEFAULT_MAX_RETRY_AFTER_S
+from .._confirm import ConfirmPolicy
+from .._constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRY_AFTER_S
 from .._exceptions import (
+    AIReiterError,
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    InsufficientCreditsError,
+    PermissionDeniedError,
     RateLimitError,
+    RunAbortedError,
 )
 from .._models import Task, TaskStatus
-from ._handle import ACTION_QUERY, ACTION_SUBMIT, JobCancelledError, TaskHandle
-from ._journal import JobState, Journal
+from ._claims import DEFAULT_LEASE_S
+from ._handle import ACTION_QUERY, ACTION_SUBMIT, BudgetHeldError, JobCancelledError, TaskHandle
+from ._journal import DuplicateJobError, JobRecord, JobState, Journal
+from ._lifecycle import Action, Event, transition
 from ._poll_policy import PollPolicy
 from ._progress import RunStats
 from ._ratelimit import TokenBucket
@@ -50,6 +61,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_POLL_BACKLOG_S",
     "DEFAULT_RATE_LIMIT_PAUSE_S",
+    "DEFAULT_TASK_TIMEOUT_FACTOR",
+    "DEFAULT_TASK_TIMEOUT_MIN_S",
     "Engine",
     "Limits",
     "timeout_error",
@@ -57,6 +70,11 @@ __all__ = [
 
 DEFAULT_RATE_LIMIT_PAUSE_S: Final = 1.0  # pause after a 429 that named no Retry-After
 DEFAULT_POLL_BACKLOG_S: Final = 0.05  # hold new submits while a due query is this late
+DEFAULT_TASK_TIMEOUT_MIN_S: Final = 1800.0  # a job's default deadline: at least this ...
+DEFAULT_TASK_TIMEOUT_FACTOR: Final = 10.0  # ... and at least this many typical durations
+FATAL_NOT_API_STREAK: Final = 3  # answers that are not the API's, before it ever answered ...
+FATAL_NOT_API_STREAK_AFTER: Final = 10  # ... or in a row after it did, stop the run
+FATAL_UNREACHABLE_STREAK: Final = 3  # connection failures before the host ever answered
 
 
 class Limits:
@@ -89,16 +107,36 @@ class Engine:
         submit_rate: float | None,
         query_rate: float | None,
         policy: PollPolicy,
-        task_timeout: float | None,
+        task_timeout: float | str | None,
         callback_url: Callable[[str], str] | None,
         seed: int | None = None,
+        owner: str = "",
+        lease_s: float = DEFAULT_LEASE_S,
+        confirm: ConfirmPolicy | None = None,
+        max_credits: float | None = None,
+        retry_failed: int = 0,
     ) -> None:
         self.client = client
         self.journal = journal
         self.limits = limits
         self.policy = policy
-        self.task_timeout = task_timeout
+        self.task_timeout = task_timeout  # seconds, None (never) or "auto" (per model)
         self.callback_url = callback_url
+        self.owner = owner
+        self.lease_s = lease_s
+        self.confirm = (
+            confirm if confirm is not None else ConfirmPolicy().scaled(policy.duration_scale)
+        )
+        self.max_credits = max_credits
+        self.retry_failed = retry_failed
+        self.aborted: RunAbortedError | None = None
+        self.submits_out = 0  # submit requests on the wire now
+        self.committed = 0.0  # credits used + estimates of accepted, unfinished jobs
+        self._estimates: dict[str, tuple[float, int]] = {}  # model -> (sum, count)
+        self._reached = False  # the host has answered like the API at least once
+        self._not_api_streak = 0
+        self._unreachable_streak = 0
+        self._slowed_at = -math.inf
         now = time.monotonic()
         if query_rate is not None:  # every job costs at least one query: never outrun them
             submit_rate = query_rate if submit_rate is None else min(submit_rate, query_rate)
@@ -128,7 +166,8 @@ class Engine:
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self, tg: TaskGroup) -> None:
-        """Start the dispatchers and the worker pools in ``tg``."""
+        """Start the dispatchers, the worker pools and the claim heartbeat in ``tg``."""
+        tg.start_soon(self._heartbeat, name="aireiter-tracker-heartbeat")
         tg.start_soon(self._submit_loop, name="aireiter-tracker-submit-dispatcher")
         tg.start_soon(self._query_loop, name="aireiter-tracker-scheduler")
         for _ in range(self.limits.submit_concurrency):
@@ -147,6 +186,330 @@ class Engine:
         if seconds is None:
             seconds = self._typical[model] = self.policy.typical_duration(model)
         return seconds
+
+    def deadline_s(self, job: TaskHandle) -> float | None:
+        """Seconds from a job's submit to its deadline: ``task_timeout``, or by default
+        ``max(DEFAULT_TASK_TIMEOUT_MIN_S, DEFAULT_TASK_TIMEOUT_FACTOR * typical)`` with the
+        poll policy's ``duration_scale`` applied to the floor (``None``: no deadline)."""
+        timeout = self.task_timeout
+        if timeout is None or isinstance(timeout, (int, float)):
+            return timeout
+        floor = DEFAULT_TASK_TIMEOUT_MIN_S * self.policy.duration_scale
+        return max(floor, DEFAULT_TASK_TIMEOUT_FACTOR * job.typical_s)
+
+    async def _heartbeat(self) -> None:
+        """Renew this run's claims every third of the lease while it runs."""
+        while True:
+            await anyio.sleep(self.lease_s / 3)
+            await self.journal.renew(self.owner, lease_s=self.lease_s)
+
+    # --- the lifecycle ----------------------------------------------------------------------
+    async def apply(self, job: TaskHandle, event: Event, **changes: Any) -> bool:
+        """Move ``job`` by ``event`` (see :mod:`._lifecycle`) and carry out the actions;
+        False when the job is no longer this run's to act on (cancelled, finished, its claim
+        taken over)."""
+        if job.delivered and event is not Event.CANCEL:
+            return False
+        new, actions = transition(job.state, event)
+        for action in actions:
+            if action is Action.WRITE:
+                if not await self._write(job, new, event, changes):
+                    return False
+            elif action is Action.SEND_SUBMIT:
+                return True  # the caller sends it
+            elif action is Action.START_CONFIRM:
+                self.start_confirm(job, time.monotonic(), job.attempt_s)
+            elif action is Action.CONTINUE_CONFIRM:
+                self._continue_confirm(job, failed=event is Event.RETRYABLE)
+            elif action is Action.CHECK_ID:
+                job.checking_id = True
+                self.schedule(job, time.monotonic())
+            elif action is Action.SCHEDULE_POLL:
+                self._schedule_poll(job, first=event is not Event.PROCESSING or job.polls == 0)
+            elif action is Action.RETRY_LATER:
+                due = max(job.retry_at, time.monotonic() + self.error_delay(max(1, job.failures)))
+                job.retry_at = 0.0
+                self.schedule(job, due)
+            elif action is Action.REQUEUE:
+                self._requeue(job)
+            elif action is Action.RENAME:
+                await self._rename(job)
+            elif action is Action.FINISH:
+                await self._finish(job, new)
+        return True
+
+    async def _write(
+        self, job: TaskHandle, new: JobState, event: Event, changes: dict[str, Any]
+    ) -> bool:
+        if event is Event.SEND:
+            callback_url = self.callback_url(job.out_task_id) if self.callback_url else None
+            job.callback_url = callback_url
+            if _cancelled(job):
+                return False
+            held = await self.journal.update_owned(
+                job.out_task_id,
+                self.owner,
+                state=new,
+                submit_attempts=job.submit_attempts + 1,
+                callback_url=callback_url,
+                lease_until=time.time() + self.lease_s,
+            )
+            if not held:  # another run took this job over: it is theirs to send
+                self._lost(job)
+                return False
+            if _cancelled(job):
+                return False
+            self.stats.move(job.state, new)
+            job.state = new
+            if job.deadline is None:
+                seconds = self.deadline_s(job)
+                if seconds is not None:
+                    job.deadline = time.monotonic() + seconds
+            return True
+        return await self.set_state(job, new, **changes)
+
+    def _lost(self, job: TaskHandle) -> None:
+        self.timers.unschedule(job)
+        self.release(job)
+        self.deliver(job, JobCancelledError(job.out_task_id))
+
+    def start_confirm(self, job: TaskHandle, start: float, attempt_s: float) -> None:
+        """Open a confirm window for ``job``'s ambiguous submit (see :mod:`aireiter._confirm`)
+        that began at clock reading ``start``; its first query is scheduled."""
+        job.confirm_start = start
+        job.confirm_end = start + self.confirm.window(attempt_s)
+        job.confirm_step = 0
+        job.attempt_s = attempt_s
+        first = start + self.confirm.offsets(attempt_s)[0]
+        self.schedule(job, max(time.monotonic(), first))
+
+    def _continue_confirm(self, job: TaskHandle, *, failed: bool) -> None:
+        now = time.monotonic()
+        job.confirm_step += 1
+        offsets = self.confirm.offsets(job.attempt_s)
+        if job.confirm_step < len(offsets):
+            due = job.confirm_start + offsets[job.confirm_step]
+        else:
+            due = job.confirm_end
+        if failed:
+            due = max(due, now + self.error_delay(max(1, job.failures)), job.retry_at)
+            job.retry_at = 0.0
+        self.schedule(job, max(now, due))
+
+    def _schedule_poll(self, job: TaskHandle, *, first: bool) -> None:
+        webhooks = job.callback_url is not None
+        if job.polls == 0 and first:
+            delay = self.policy.first_delay(job.typical_s, webhooks=webhooks, rng=self.rng)
+        else:
+            delay = self.policy.next_delay(
+                job.typical_s,
+                max(1, job.polls),
+                processing=job.state is JobState.PROCESSING,
+                webhooks=webhooks,
+                rng=self.rng,
+            )
+        job.polls += 1
+        self.schedule(job, time.monotonic() + delay)
+
+    def _requeue(self, job: TaskHandle) -> None:
+        due, job.retry_at = job.retry_at, 0.0
+        if due > time.monotonic():
+            self.schedule(job, due, ACTION_SUBMIT)
+        else:
+            self.release(job)
+            self.enqueue(job, front=True)
+
+    async def accept(self, job: TaskHandle, task: Task, event: Event) -> None:
+        """The API has the job's task (a submit answer or a query): count its estimate and
+        move the job by ``event``."""
+        job.task = task
+        if task.task_id:
+            job.task_id = task.task_id
+        estimate = task.estimated_credits
+        if estimate and not job.estimated:
+            job.estimated = True
+            job.estimate = estimate
+            self.stats.credits_estimated += estimate
+            self.committed += estimate
+            total, count = self._estimates.get(job.model, (0.0, 0))
+            self._estimates[job.model] = (total + estimate, count + 1)
+        if event is Event.FINISHED_FAILED and job.retries < self.retry_failed:
+            event = Event.RETRY_FAILED
+        if event in (Event.FINISHED_OK, Event.FINISHED_FAILED):
+            await self.apply(
+                job,
+                event,
+                task_id=task.task_id or job.task_id,
+                credits_used=task.credits_used,
+                output_urls=tuple(task.urls),
+                error=task.error,
+                adopted=job.adopted,
+            )
+            return
+        await self.apply(
+            job,
+            event,
+            task_id=task.task_id or job.task_id,
+            estimated_credits=task.estimated_credits,
+            adopted=job.adopted,
+        )
+        if self.retry_failed == 0 and job.state in (JobState.PENDING, JobState.PROCESSING):
+            job.params = None  # the journal has them; a long run keeps little per job
+
+    async def _rename(self, job: TaskHandle) -> None:
+        """Send a failed job again under a new journaled id (``retry_failed``)."""
+        old = job.out_task_id
+        base = old.rsplit("-r", 1)[0] if job.retries else old
+        job.retries += 1
+        task = job.task
+        while True:
+            new = f"{base[:58]}-r{job.retries}"
+            record = JobRecord(
+                out_task_id=new,
+                model=job.model,
+                params=job.params or {},
+                metadata=job.metadata,
+                owner=self.owner,
+                lease_until=time.time() + self.lease_s,
+                retries=job.retries,
+            )
+            try:
+                await self.journal.add([record])
+                break
+            except DuplicateJobError:
+                job.retries += 1
+        await self.journal.update(
+            old,
+            state=JobState.FAILED,
+            retried_as=new,
+            error=task.error if task is not None else None,
+            task_id=job.task_id,
+        )
+        self.timers.unschedule(job)
+        self.release(job)
+        if job.estimate:
+            self.committed -= job.estimate  # failed tasks are free
+        self.jobs.pop(old, None)
+        self.jobs[new] = job
+        job.out_task_id = new
+        self.stats.move(job.state, JobState.QUEUED)
+        job.state = JobState.QUEUED
+        job.task = None
+        job.task_id = None
+        job.estimated = False
+        job.estimate = 0.0
+        job.sent_before = False
+        job.submit_attempts = 0
+        job.polls = 0
+        job.failures = 0
+        job.deadline = None
+        job.query_by_task_id = False
+        job.adopted = False
+
+    async def _finish(self, job: TaskHandle, state: JobState) -> None:
+        """The job is over (completed, failed, rejected, conflict or cancelled)."""
+        self.timers.unschedule(job)
+        task = job.task
+        if state is JobState.COMPLETED or (
+            state is JobState.FAILED and task is not None and task.status is TaskStatus.FAILED
+        ):
+            assert task is not None
+            used = task.credits_used or 0.0
+            self.committed += used - job.estimate
+            if used:
+                self.stats.credits_used += used
+                if not job.estimated:
+                    # Only a submit answer carries an estimate; a job whose answer was lost
+                    # counts its charge as its estimate, so used <= estimated.
+                    self.stats.credits_estimated += used
+        else:
+            self.committed -= job.estimate
+            reason = job.last_error or state.value
+            job.task = Task(
+                out_task_id=job.out_task_id,
+                status=TaskStatus.FAILED,
+                model=job.model,
+                error=reason,
+                metadata=job.metadata,
+            )
+        job.params = None
+        self.release(job)
+        task = job.task
+        if (
+            state is JobState.COMPLETED
+            and self.on_completed is not None
+            and task is not None
+            and task.outputs
+        ):
+            self.on_completed(job, task)  # downloads, then delivers
+        elif state is JobState.CONFLICT:
+            self.deliver(job, None)
+        else:
+            self.deliver(job)
+
+    # --- run-wide conditions ------------------------------------------------------------------
+    def saw_api(self) -> None:
+        """An answer came from the API (any envelope, errors included)."""
+        self._reached = True
+        self._not_api_streak = 0
+        self._unreachable_streak = 0
+
+    def not_api(self, error: AIReiterError) -> None:
+        """An answer that is not the API's; several in a row stop the run."""
+        self._not_api_streak += 1
+        limit = FATAL_NOT_API_STREAK_AFTER if self._reached else FATAL_NOT_API_STREAK
+        if self._not_api_streak >= limit:
+            self.abort(error)
+
+    def unreachable(self, error: AIReiterError) -> None:
+        """A connection failure; before the host ever answered, a few stop the run (after
+        it answered once, it is an outage: retried until the deadlines)."""
+        if self._reached:
+            return
+        sent = isinstance(error, APIConnectionError) and error.request_sent
+        if sent and not isinstance(error, APITimeoutError):
+            return  # reset after sending: something is there (a silent host times out)
+        self._unreachable_streak += 1
+        if self._unreachable_streak >= FATAL_UNREACHABLE_STREAK:
+            self.abort(error)
+
+    def abort(self, error: AIReiterError) -> None:
+        """Stop the run at once: nothing more is sent, every unfinished job ends with
+        :class:`RunAbortedError` (their journal states stay, for a resume)."""
+        if self.aborted is not None:
+            return
+        aborted = RunAbortedError(_abort_message(self, error), cause=error)
+        aborted.__cause__ = error
+        self.aborted = aborted
+        self.expired = True
+        for job in list(self.jobs.values()):
+            if not job.delivered:
+                self.timers.unschedule(job)
+                self.release(job)
+                self.deliver(job, aborted)
+        self.submit_queue.clear()
+        self.room_wake.set()
+        self.submit_wake.set()
+        self.query_wake.set()
+        self.results_wake.set()
+
+    def budget_blocks(self, job: TaskHandle) -> bool:
+        """True when sending ``job`` could pass ``max_credits``: credits committed (used +
+        estimates of accepted unfinished jobs), plus the expected cost of the submits on the
+        wire and of this one (the mean estimate seen for its model, else for any model)."""
+        limit = self.max_credits
+        if limit is None:
+            return False
+        expected = self._expected_cost(job.model)
+        return self.committed + expected * (self.submits_out + 1) > limit
+
+    def _expected_cost(self, model: str) -> float:
+        total, count = self._estimates.get(model, (0.0, 0))
+        if count:
+            return total / count
+        totals = [t for t, _ in self._estimates.values()]
+        counts = sum(c for _, c in self._estimates.values())
+        return sum(totals) / counts if counts else 0.0
 
     # --- bookkeeping --------------------------------------------------------------------------
     def register(self, job: TaskHandle) -> None:
@@ -217,7 +580,7 @@ class Engine:
             return
         self.unfinished -= 1
         self.stats.finished_this_run += 1
-        if outcome is None and job.state in (JobState.COMPLETED, JobState.FAILED):
+        if outcome is None and job.state in _REPORTED:
             self.results.append(job)
         job._finish(outcome)
         self.results_wake.set()
@@ -228,7 +591,12 @@ class Engine:
         """A 429 anywhere: pause both budgets until its Retry-After."""
         retry_after = getattr(error, "retry_after", None)
         pause = DEFAULT_RATE_LIMIT_PAUSE_S if retry_after is None else retry_after
-        until = time.monotonic() + min(max(0.0, pause), DEFAULT_MAX_RETRY_AFTER_S)
+        now = time.monotonic()
+        until = now + min(max(0.0, pause), DEFAULT_MAX_RETRY_AFTER_S)
+        if now >= self._slowed_at + 1.0:  # one halving per burst of 429s, not one per answer
+            self._slowed_at = now
+            self.submit_bucket.slow_down(now)
+            self.query_bucket.slow_down(now)
         self.submit_bucket.pause(until)
         self.query_bucket.pause(until)
         self.submit_wake.set()
@@ -255,6 +623,15 @@ class Engine:
                 if job.stopped:
                     queue.popleft()
                     self.room_wake.set()
+                    continue
+                if self.budget_blocks(job):
+                    if self.submits_out:  # estimates still to come may free the way
+                        await self.submit_wake.wait(0.05)
+                        continue
+                    queue.popleft()
+                    self.room_wake.set()
+                    self.stats.held_by_budget += 1
+                    self.deliver(job, BudgetHeldError(job.out_task_id, self.max_credits or 0.0))
                     continue
                 now = time.monotonic()
                 due = self.timers.next_due()
@@ -325,51 +702,13 @@ class Engine:
         return await self.outputs.download(job, task, directory)
 
     # --- endings ------------------------------------------------------------------------------
-    async def finish(self, job: TaskHandle, task: Task) -> None:
-        """The API says the job is done: journal it, then (downloads first) deliver it."""
-        state = JobState.COMPLETED if task.status is TaskStatus.COMPLETED else JobState.FAILED
-        self.timers.unschedule(job)
-        written = await self.set_state(
-            job,
-            state,
-            task_id=task.task_id,
-            credits_used=task.credits_used,
-            output_urls=tuple(task.urls),
-            error=task.error,
-        )
-        if not written:  # cancelled meanwhile: its CANCELLED outcome stands
-            return
-        job.task = task
-        job.params = None
-        if task.credits_used:
-            self.stats.credits_used += task.credits_used
-            if not job.estimated:
-                # Only a submit answer carries an estimate; a job whose answer was lost (and
-                # confirmed by a query) counts its charge as its estimate, so used <= estimated.
-                self.stats.credits_estimated += task.credits_used
-        self.release(job)
-        if state is JobState.COMPLETED and self.on_completed is not None and task.outputs:
-            self.on_completed(job, task)  # downloads, then delivers
-        else:
-            self.deliver(job)
-
-    async def fail(self, job: TaskHandle, reason: str) -> None:
-        """Fail a job the API rejected (or lost) for good."""
-        self.timers.unschedule(job)
-        if not await self.set_state(job, JobState.FAILED, error=reason):
-            return  # cancelled meanwhile: its CANCELLED outcome stands
-        job.params = None
-        self.release(job)
-        job.task = Task(out_task_id=job.out_task_id, status=TaskStatus.FAILED, error=reason)
-        self.deliver(job)
-
     def time_out(self, job: TaskHandle) -> None:
         """Stop waiting for ``job`` (its ``task_timeout`` ran out). The journal keeps its
         last state, so a resumed tracker looks at it again."""
         self.timers.unschedule(job)
         self.release(job)
         self.stats.timed_out += 1
-        self.deliver(job, timeout_error(job, self.task_timeout or 0.0))
+        self.deliver(job, timeout_error(job, self.deadline_s(job) or 0.0))
 
     def cancel(self, jobs: list[TaskHandle], tg: TaskGroup) -> None:
         """Stop ``jobs`` now (journal CANCELLED, written in the background); a job already
@@ -398,6 +737,35 @@ class Engine:
                 self.deliver(job, timeout_error(job, timeout))
         self.submit_queue.clear()
         self.room_wake.set()  # a submit() waiting for room returns (its job times out too)
+
+
+_REPORTED: Final = frozenset({JobState.COMPLETED, JobState.FAILED, JobState.CONFLICT})
+
+
+def _abort_message(engine: Engine, error: AIReiterError) -> str:
+    base_url = str(getattr(engine.client, "base_url", "?"))
+    if isinstance(error, AuthenticationError):
+        why = f"the API rejected the API key ({error}); set a valid AIREITER_API_KEY"
+    elif isinstance(error, PermissionDeniedError):
+        why = f"the API refused access ({error}); check the key's permissions"
+    elif isinstance(error, InsufficientCreditsError):
+        why = f"the account has not enough credits ({error}); top up"
+    elif isinstance(error, RateLimitError):  # pragma: no cover - never fatal
+        why = str(error)
+    else:
+        from ._requests import is_not_api
+
+        if is_not_api(error):
+            why = (
+                f"the server at {base_url} does not answer like the AIReiter API ({error}); "
+                f"check the base URL (the API's is {DEFAULT_BASE_URL})"
+            )
+        else:
+            why = f"cannot reach the API at {base_url} ({error}); check the base URL and network"
+    return (
+        f"run stopped: {why}. Nothing more was submitted; the journal keeps every job "
+        "(resume the run once this is fixed)."
+    )
 
 
 def _cancelled(job: TaskHandle) -> bool:

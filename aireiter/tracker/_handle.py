@@ -23,7 +23,13 @@ from ._journal import JobState
 if TYPE_CHECKING:
     from ._engine import Engine
 
-__all__ = ["JobCancelledError", "TaskHandle", "compact_task", "placeholder_task"]
+__all__ = [
+    "BudgetHeldError",
+    "JobCancelledError",
+    "TaskHandle",
+    "compact_task",
+    "placeholder_task",
+]
 
 # What the next action on a job is when it comes due in the timer heap.
 ACTION_QUERY = 0  # poll the task (or confirm an ambiguous submit when state is SUBMITTING)
@@ -37,6 +43,19 @@ class JobCancelledError(AIReiterError):
     def __init__(self, out_task_id: str) -> None:
         self.out_task_id = out_task_id
         super().__init__(f"job {out_task_id} was cancelled before it finished")
+
+
+class BudgetHeldError(AIReiterError):
+    """The job was not sent: the run's ``max_credits`` would have been passed. It stays
+    queued in the journal; resume with a higher ``max_credits`` to send it."""
+
+    def __init__(self, out_task_id: str, max_credits: float) -> None:
+        self.out_task_id = out_task_id
+        self.max_credits = max_credits
+        super().__init__(
+            f"job {out_task_id} was not sent: max_credits={max_credits:g} would be passed; "
+            "it stays queued in the journal (resume with a higher max_credits to send it)"
+        )
 
 
 class TaskHandle:
@@ -53,26 +72,38 @@ class TaskHandle:
         "_outcome",
         "_waiter",
         "action",
+        "adopted",
+        "attempt_s",
         "busy",
         "callback_url",
+        "checking_id",
+        "confirm_end",
+        "confirm_start",
+        "confirm_step",
         "deadline",
         "delivered",
         "downloaded",
+        "estimate",
         "estimated",
         "failures",
         "generation",
+        "last_error",
         "metadata",
         "model",
-        "not_found",
         "out_task_id",
         "params",
         "poke",
         "polls",
+        "query_by_task_id",
+        "retries",
+        "retry_at",
         "scheduled",
+        "sent_before",
         "state",
         "submit_attempts",
         "taken",
         "task",
+        "task_id",
         "typical_s",
     )
 
@@ -113,9 +144,21 @@ class TaskHandle:
         self.estimated = False  # the API's credit estimate for this job is in the totals
         self.polls = 0
         self.failures = 0
-        self.not_found = 0
         self.submit_attempts = 0
         self.deadline: float | None = None
+        self.sent_before = False  # a submit of this id may have reached the API before
+        self.retry_at = 0.0  # the clock reading before which a resend must wait
+        self.attempt_s = 0.0  # how long the last ambiguous submit was on the wire
+        self.confirm_start = 0.0  # the open confirm window (clock readings)
+        self.confirm_end = 0.0
+        self.confirm_step = 0
+        self.checking_id = False  # the next query compares the task found with this job
+        self.query_by_task_id = False
+        self.task_id: str | None = None
+        self.adopted = False
+        self.estimate = 0.0  # the API's estimate counted in the run's committed credits
+        self.retries = 0
+        self.last_error: str | None = None
         self._waiter: anyio.Event | None = None
         self._outcome: BaseException | None = None
 
@@ -146,6 +189,14 @@ class TaskHandle:
         if self._outcome is not None:
             raise self._outcome
         task = self.task
+        if self.state is JobState.CONFLICT:
+            from .._exceptions import ConflictError
+
+            raise ConflictError(
+                self.last_error or f"out_task_id {self.out_task_id} belongs to another task",
+                status_code=409,
+                out_task_id=self.out_task_id,
+            )
         if self.state is JobState.CANCELLED or task is None:
             raise JobCancelledError(self.out_task_id)
         if task.status is TaskStatus.FAILED or self.state is JobState.FAILED:

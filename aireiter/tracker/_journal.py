@@ -27,9 +27,11 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 
 from .._exceptions import AIReiterError
+from ._claims import claim_is_void
 
 __all__ = [
     "JOB_RECORD_FIELDS",
+    "UNFINISHED_STATES",
     "DuplicateJobError",
     "JobRecord",
     "JobState",
@@ -50,6 +52,9 @@ class JobState(str, enum.Enum):
     """Written to the journal, never sent."""
     SUBMITTING = "submitting"
     """A submit may be on the wire: after a crash its outcome is unknown (query first)."""
+    IN_DOUBT = "in_doubt"
+    """A submit's outcome is unknown (timeout, reset, 5xx): being confirmed by queries over
+    the confirm window; it is sent again only if the whole window says "not found"."""
     PENDING = "pending"
     """Accepted by the API (``pending``/``submitted``)."""
     PROCESSING = "processing"
@@ -60,14 +65,21 @@ class JobState(str, enum.Enum):
     """Terminal: the API said failed, or the submit was rejected for good."""
     CANCELLED = "cancelled"
     """Terminal: cancelled before it was submitted, or no longer tracked."""
+    CONFLICT = "conflict"
+    """Terminal: the ``out_task_id`` belongs to a task this job did not create (another
+    model or params): its result is never taken as this job's."""
 
     @property
     def is_terminal(self) -> bool:
-        """True for ``COMPLETED``, ``FAILED`` and ``CANCELLED``."""
+        """True for ``COMPLETED``, ``FAILED``, ``CANCELLED`` and ``CONFLICT``."""
         return self in _TERMINAL
 
 
-_TERMINAL: Final = frozenset({JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED})
+_TERMINAL: Final = frozenset(
+    {JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED, JobState.CONFLICT}
+)
+UNFINISHED_STATES: Final = tuple(state for state in JobState if state not in _TERMINAL)
+"""The states a job is not finished in (what a claim takes)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -95,6 +107,16 @@ class JobRecord:
     created_at: float = 0.0
     updated_at: float = 0.0
     downloaded: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    owner: str | None = None
+    """The tracker run that holds the claim on this job (``host:pid:token``), if any."""
+    lease_until: float = 0.0
+    """Unix time until which ``owner``'s claim holds unless renewed."""
+    adopted: bool = False
+    """The task under this id existed already and matched this job exactly: it was adopted."""
+    retried_as: str | None = None
+    """For a failed job sent again (``retry_failed``): the id of the new job."""
+    retries: int = 0
+    """How many times this job's line was sent again after the API failed it."""
 
 
 JOB_RECORD_FIELDS: Final[frozenset[str]] = frozenset(a.name for a in attrs.fields(JobRecord))
@@ -193,6 +215,24 @@ class Journal(Protocol):
 
     async def counts(self) -> dict[JobState, int]:
         """How many jobs are in each state (every state present, zeros included)."""
+
+    async def claim(self, owner: str, *, lease_s: float) -> list[JobRecord]:
+        """Atomically take every unfinished job whose claim is void (see
+        :func:`~aireiter.tracker._claims.claim_is_void`) for ``owner`` until now +
+        ``lease_s``; the jobs ``owner`` now holds, in the order they were added."""
+
+    async def renew(self, owner: str, *, lease_s: float) -> int:
+        """Extend ``owner``'s claims to now + ``lease_s`` (the heartbeat); how many it holds."""
+
+    async def release(self, owner: str) -> None:
+        """Give up ``owner``'s claims on its unfinished jobs (a clean stop)."""
+
+    async def holders(self) -> dict[str, int]:
+        """Live owners other than void ones, with how many unfinished jobs each holds."""
+
+    async def update_owned(self, out_task_id: str, owner: str, **changes: Any) -> bool:
+        """Like :meth:`update`, but only while ``owner`` holds the job's claim; False (nothing
+        written) when another run has taken it over."""
 
     async def __aenter__(self) -> Journal:
         """Open the journal."""
@@ -293,6 +333,59 @@ class MemoryJournal:
     async def counts(self) -> dict[JobState, int]:
         """How many jobs are in each state."""
         return dict(self._counts)
+
+    async def claim(self, owner: str, *, lease_s: float) -> list[JobRecord]:
+        """Take every unfinished job whose claim is void; the jobs ``owner`` holds."""
+        now = time.time()
+        until = now + lease_s
+        held: list[JobRecord] = []
+        for oid, record in self._jobs.items():
+            if record.state.is_terminal:
+                continue
+            if claim_is_void(record.owner, record.lease_until, me=owner, now=now):
+                record = attrs.evolve(record, owner=owner, lease_until=until)
+                self._jobs[oid] = record
+                held.append(record)
+        return held
+
+    async def renew(self, owner: str, *, lease_s: float) -> int:
+        """Extend ``owner``'s claims; how many unfinished jobs it holds."""
+        until = time.time() + lease_s
+        count = 0
+        for oid, record in self._jobs.items():
+            if record.owner == owner and not record.state.is_terminal:
+                self._jobs[oid] = attrs.evolve(record, lease_until=until)
+                count += 1
+        return count
+
+    async def release(self, owner: str) -> None:
+        """Give up ``owner``'s claims."""
+        for oid, record in self._jobs.items():
+            if record.owner == owner and not record.state.is_terminal:
+                self._jobs[oid] = attrs.evolve(record, owner=None, lease_until=0.0)
+
+    async def holders(self) -> dict[str, int]:
+        """Owners with a live claim on unfinished jobs, and how many each holds."""
+        now = time.time()
+        found: dict[str, int] = {}
+        for record in self._jobs.values():
+            owner = record.owner
+            if owner is None or record.state.is_terminal:
+                continue
+            if not claim_is_void(owner, record.lease_until, me="", now=now):
+                found[owner] = found.get(owner, 0) + 1
+        return found
+
+    async def update_owned(self, out_task_id: str, owner: str, **changes: Any) -> bool:
+        """Update one job while ``owner`` holds it; False when another run took it over."""
+        record = self._jobs.get(out_task_id)
+        if record is None:
+            raise UnknownJobError(out_task_id)
+        if record.owner not in (None, owner):
+            return False
+        changes.setdefault("owner", owner)
+        self._apply([(out_task_id, check_changes(changes))])
+        return True
 
 
 def open_journal(journal: Journal | str | os.PathLike[str] | None) -> Journal:

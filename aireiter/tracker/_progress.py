@@ -39,16 +39,23 @@ class ProgressSnapshot:
     throughput_per_s: float
     eta_s: float | None
     timed_out: int = 0
+    in_doubt: int = 0
+    """Jobs whose submit outcome is being confirmed (see the confirm window)."""
+    conflict: int = 0
+    """Jobs whose ``out_task_id`` belonged to another task (never taken as a result)."""
+    held_by_budget: int = 0
+    """Jobs not sent because ``max_credits`` would have been passed (still queued)."""
 
     @property
     def done(self) -> int:
-        """Jobs finished: completed + failed + cancelled."""
-        return self.completed + self.failed + self.cancelled
+        """Jobs finished: completed + failed + cancelled + conflict."""
+        return self.completed + self.failed + self.cancelled + self.conflict
 
     @property
     def in_flight(self) -> int:
-        """Jobs sent to the API and not finished: submitting + pending + processing."""
-        return self.submitting + self.pending + self.processing
+        """Jobs sent to the API and not finished: submitting + in doubt + pending +
+        processing."""
+        return self.submitting + self.in_doubt + self.pending + self.processing
 
     def __str__(self) -> str:
         eta = "?" if self.eta_s is None else f"{self.eta_s:.0f}s"
@@ -68,6 +75,7 @@ class RunStats:
         "credits_estimated",
         "credits_used",
         "finished_this_run",
+        "held_by_budget",
         "queries_sent",
         "started",
         "submits_sent",
@@ -83,6 +91,7 @@ class RunStats:
         self.callbacks_received = 0
         self.finished_this_run = 0
         self.timed_out = 0
+        self.held_by_budget = 0
         self.started = time.monotonic()
 
     def move(self, old: JobState | None, new: JobState) -> None:
@@ -96,9 +105,14 @@ class RunStats:
         counts = self.counts
         elapsed = max(1e-9, time.monotonic() - self.started)
         total = sum(counts.values())
-        done = counts[JobState.COMPLETED] + counts[JobState.FAILED] + counts[JobState.CANCELLED]
+        done = (
+            counts[JobState.COMPLETED]
+            + counts[JobState.FAILED]
+            + counts[JobState.CANCELLED]
+            + counts[JobState.CONFLICT]
+        )
         throughput = self.finished_this_run / elapsed
-        remaining = max(0, total - done - self.timed_out)
+        remaining = max(0, total - done - self.timed_out - self.held_by_budget)
         eta = remaining / throughput if throughput > 0 else (0.0 if remaining == 0 else None)
         return ProgressSnapshot(
             total=total,
@@ -118,4 +132,7 @@ class RunStats:
             throughput_per_s=throughput,
             eta_s=eta,
             timed_out=self.timed_out,
+            in_doubt=counts[JobState.IN_DOUBT],
+            conflict=counts[JobState.CONFLICT],
+            held_by_budget=self.held_by_budget,
         )

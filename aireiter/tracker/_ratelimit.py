@@ -7,26 +7,57 @@ are evenly spaced, so in any window of ``t`` seconds at most ``rate * t + capaci
 tracker calls it on both its buckets when any request gets a 429, with the server's
 ``Retry-After``, so the whole tracker slows down, not one job. Nothing here sleeps or reads a
 clock; the caller passes ``now`` (``time.monotonic()`` in the tracker, a fake in tests).
+
+A 429 also lowers the rate (additive increase, multiplicative decrease): :meth:`slow_down`
+halves it (never below ``DEFAULT_MIN_RATE_FRACTION`` of the configured rate, nor below
+``DEFAULT_MIN_RATE``); every second after that without a 429 it grows back by
+``DEFAULT_RECOVERY_FRACTION`` of the configured rate, up to it. An unlimited bucket is only
+paused.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Final
 
-__all__ = ["TokenBucket"]
+__all__ = [
+    "DEFAULT_MIN_RATE",
+    "DEFAULT_MIN_RATE_FRACTION",
+    "DEFAULT_RECOVERY_FRACTION",
+    "TokenBucket",
+]
+
+DEFAULT_MIN_RATE_FRACTION: Final = 1 / 16  # a 429 storm never slows below this share ...
+DEFAULT_MIN_RATE: Final = 0.5  # ... nor below this many requests per second
+DEFAULT_RECOVERY_FRACTION: Final = 0.05  # share of the configured rate regained per second
 
 
 class TokenBucket:
     """``rate`` tokens per second, at most ``capacity`` banked; ``rate=None`` is unlimited."""
 
-    __slots__ = ("_paused_until", "_tokens", "_updated", "capacity", "rate")
+    __slots__ = (
+        "_last_change",
+        "_paused_until",
+        "_tokens",
+        "_updated",
+        "capacity",
+        "ceiling",
+        "rate",
+    )
 
     def __init__(self, rate: float | None, *, capacity: float = 1.0, now: float = 0.0) -> None:
         if rate is not None and not rate > 0:
-            raise ValueError(f"rate must be > 0 (or None for no limit), got {rate!r}")
+            from .._exceptions import ParamError
+
+            raise ParamError.single("rate", rate, "must be > 0 (or None for no limit)")
         if not capacity >= 1:
-            raise ValueError(f"capacity must be >= 1, got {capacity!r}")
+            from .._exceptions import ParamError
+
+            raise ParamError.single("capacity", capacity, "must be >= 1")
         self.rate = rate
+        self.ceiling = rate
+        """The configured rate (``rate`` is lower than it after 429s, for a while)."""
+        self._last_change = now
         self.capacity = float(capacity)
         self._tokens = float(capacity)
         self._updated = now
@@ -51,11 +82,33 @@ class TokenBucket:
             return self._paused_until - now
         if self.rate is None:
             return 0.0
+        self._recover(now)
         self._refill(now)
         if self._tokens >= 1.0:
             self._tokens -= 1.0
             return 0.0
         return (1.0 - self._tokens) / self.rate
+
+    def slow_down(self, now: float) -> None:
+        """A 429: halve the rate (to its floor at most); recovery starts over from ``now``."""
+        ceiling = self.ceiling
+        if ceiling is None or self.rate is None:
+            return
+        self._refill(now)
+        floor = min(ceiling, max(DEFAULT_MIN_RATE, ceiling * DEFAULT_MIN_RATE_FRACTION))
+        self.rate = max(floor, self.rate / 2)
+        self._last_change = now
+
+    def _recover(self, now: float) -> None:
+        ceiling, rate = self.ceiling, self.rate
+        if ceiling is None or rate is None or rate >= ceiling:
+            return
+        seconds = now - self._last_change
+        if seconds >= 1.0:
+            self._refill(now)
+            steps = math.floor(seconds)
+            self.rate = min(ceiling, rate + steps * DEFAULT_RECOVERY_FRACTION * ceiling)
+            self._last_change += steps
 
     def refund(self) -> None:
         """Give back a token taken by :meth:`try_acquire` and not used."""

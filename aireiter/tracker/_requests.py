@@ -1,202 +1,238 @@
-"""What the tracker does with each answer of the API: one submit or one query of one job.
+"""What the tracker makes of each answer of the API: one submit or one query of one job.
 
-Submit outcomes: accepted -> PENDING; a 429 or a connection refused before the request went
-out -> submitted again (it certainly did not arrive); an ambiguous failure (timeout, reset after
-sending, 5xx, unreadable 2xx) or a 409 "out_task_id already exists" -> the job stays SUBMITTING
-and is confirmed by querying its ``out_task_id``; only "not found" lets it be submitted again.
-Any other rejection (bad params, 433 not enough credits, 401, 403) fails that job for good; the
-other jobs are still tried, so a top-up during a run is picked up.
+Every answer becomes an :class:`~aireiter.tracker._lifecycle.Event`; the engine's
+:meth:`~aireiter.tracker._engine.Engine.apply` asks the lifecycle what follows. This module
+only *classifies*:
 
-Query outcomes: a finished task is journaled and delivered; an unfinished one is rescheduled by
-the poll policy (sooner when ``processing``); a failed query is retried through the timer heap
-with the policy's error backoff; a 429 pauses the whole tracker.
+=================================================  ===========================================
+submit answer                                      event
+=================================================  ===========================================
+accepted (``pending``/``submitted``/unknown)        ACCEPTED (or PROCESSING / FINISHED_*)
+a first submit answered with a task already under   ID_TAKEN (the id existed: compare first)
+way or finished, or 409 "out_task_id exists"
+timeout, reset after sending, 5xx, unreadable 2xx   AMBIGUOUS (confirm window, never resent
+                                                    before it)
+refused before sending; 429 (the tracker slows)     NOT_SENT (sent again later)
+401 / 403 / 433 / not the API / host unreachable    the run stops (:class:`RunAbortedError`)
+any other rejection (bad params ...)                REJECTED (this job fails)
+=================================================  ===========================================
+
+A query answers FINISHED_*/PROCESSING/ACCEPTED, NOT_FOUND, or RETRYABLE (5xx, 429,
+connection, timeout, an unreadable answer); fatal conditions stop the run as above. Nothing
+retryable ever fails a job: only the job's deadline or the run's ends it.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from .._exceptions import (
     AIReiterError,
     APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    AuthenticationError,
     ConflictError,
+    InsufficientCreditsError,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitError,
 )
 from .._models import Task, TaskStatus
 from ..resources.tasks import is_ambiguous_submit_error
-from ._handle import ACTION_SUBMIT, TaskHandle
+from ._handle import TaskHandle
 from ._journal import JobState
+from ._lifecycle import Event
 
 if TYPE_CHECKING:
     from ._engine import Engine
 
-__all__ = [
-    "DEFAULT_MAX_NOT_FOUND",
-    "DEFAULT_MAX_SUBMIT_ATTEMPTS",
-    "accepted",
-    "query_job",
-    "query_once",
-    "submit_job",
-]
+__all__ = ["event_of", "is_not_api", "query_job", "submit_job", "task_matches"]
 
-DEFAULT_MAX_SUBMIT_ATTEMPTS: Final = 10  # submit requests per job before it is failed
-DEFAULT_MAX_NOT_FOUND: Final = 5  # "not found" answers for an accepted job before it is failed
-
-STATE_OF: Final = {
-    TaskStatus.PENDING: JobState.PENDING,
-    TaskStatus.SUBMITTED: JobState.PENDING,
-    TaskStatus.UNKNOWN: JobState.PENDING,
-    TaskStatus.PROCESSING: JobState.PROCESSING,
-    TaskStatus.COMPLETED: JobState.COMPLETED,
-    TaskStatus.FAILED: JobState.FAILED,
+EVENT_OF_STATUS: Final = {
+    TaskStatus.PENDING: Event.ACCEPTED,
+    TaskStatus.SUBMITTED: Event.ACCEPTED,
+    TaskStatus.UNKNOWN: Event.ACCEPTED,
+    TaskStatus.PROCESSING: Event.PROCESSING,
+    TaskStatus.COMPLETED: Event.FINISHED_OK,
+    TaskStatus.FAILED: Event.FINISHED_FAILED,
 }
+_UNDER_WAY: Final = frozenset({TaskStatus.PROCESSING, TaskStatus.COMPLETED, TaskStatus.FAILED})
+
+
+def event_of(task: Task) -> Event:
+    """The event a task's status means (an unknown status is polled like ``pending``)."""
+    return EVENT_OF_STATUS.get(task.status, Event.ACCEPTED)
+
+
+def is_not_api(error: BaseException) -> bool:
+    """True for an answer that is not the API's at all (an HTML page, a non-JSON body): a
+    wrong base URL or a proxy's page."""
+    if not isinstance(error, APIResponseValidationError):
+        return False
+    content_type = (error.content_type or "").lower()
+    return bool(content_type) and "json" not in content_type
+
+
+def is_fatal_status(error: BaseException) -> bool:
+    """401, 403 and 433: no job can succeed until the user acts (key, access, credits)."""
+    return isinstance(error, (AuthenticationError, PermissionDeniedError, InsufficientCreditsError))
+
+
+def task_matches(job: TaskHandle, task: Task) -> bool | None:
+    """Whether the task found under ``job``'s id is this job's: True/False when the answer
+    echoes ``input`` (model and params), ``None`` when it does not say."""
+    raw_input = task.raw.get("input") if isinstance(task.raw, Mapping) else None
+    if not isinstance(raw_input, Mapping):
+        return None
+    model = raw_input.get("model")
+    params = raw_input.get("params")
+    if model is not None and str(model) != job.model:
+        return False
+    sent = job.params
+    if isinstance(params, Mapping) and sent is not None:
+        # The API may add fields of its own (e.g. ``show_public``): what we sent must be there.
+        return all(params.get(name) == value for name, value in sent.items())
+    return True if model is not None else None
 
 
 async def submit_job(engine: Engine, job: TaskHandle) -> None:
-    """Submit one job: SUBMITTING written durably first, then the request (see module doc)."""
-    oid = job.out_task_id
-    job.submit_attempts += 1
-    callback_url = engine.callback_url(oid) if engine.callback_url is not None else None
-    job.callback_url = callback_url
-    await engine.set_state(
-        job,
-        JobState.SUBMITTING,
-        submit_attempts=job.submit_attempts,
-        callback_url=callback_url,
-    )
-    if job.stopped:
+    """Send one job's submit (the SUBMITTING write, made while the claim is held, comes
+    first) and turn the outcome into an event."""
+    if not await engine.apply(job, Event.SEND):
         return
-    now = time.monotonic()
-    if job.deadline is None and engine.task_timeout is not None:
-        job.deadline = now + engine.task_timeout
+    oid = job.out_task_id
+    first_send = job.submit_attempts == 0 and not job.sent_before
+    job.submit_attempts += 1
     engine.stats.submits_sent += 1
+    engine.submits_out += 1
+    started = time.monotonic()
     try:
         task = await engine.client.tasks.submit(
             job.model,
             job.params or {},
             out_task_id=oid,
             metadata=job.metadata,
-            callback_url=callback_url,
+            callback_url=job.callback_url,
             validate=False,
             max_retries=0,
         )
     except RateLimitError as error:
+        engine.saw_api()
         engine.rate_limited(error)
-        await retry_submit(engine, job, error, delay=0.0)
+        job.retry_at = engine.submit_bucket.paused_until
+        await engine.apply(job, Event.NOT_SENT)
     except ConflictError:
-        engine.schedule(job, time.monotonic())  # it exists: adopt it after one query
+        engine.saw_api()
+        await engine.apply(job, Event.ID_TAKEN)
     except AIReiterError as error:
-        if is_ambiguous_submit_error(error):
-            job.failures += 1
-            engine.schedule(job, time.monotonic() + engine.error_delay(job.failures))
-        elif _certainly_not_created(error):
-            job.failures += 1
-            await retry_submit(engine, job, error, delay=engine.error_delay(job.failures))
+        job.attempt_s = time.monotonic() - started
+        await _submit_failed(engine, job, error)
+    else:
+        engine.saw_api()
+        job.sent_before = True
+        if first_send and task.status in _UNDER_WAY:
+            # A brand-new id cannot be under way already: the API answered with a task that
+            # existed before this job. Look at it before taking it as ours.
+            await engine.apply(job, Event.ID_TAKEN)
+            return
+        await engine.accept(job, task, event_of(task))
+    finally:
+        engine.submits_out -= 1
+
+
+async def _submit_failed(engine: Engine, job: TaskHandle, error: AIReiterError) -> None:
+    if is_fatal_status(error):
+        engine.saw_api()
+        await engine.apply(job, Event.NOT_SENT)  # the API turned it away: nothing was created
+        engine.abort(error)
+        return
+    if is_not_api(error):
+        job.sent_before = True
+        await engine.apply(job, Event.AMBIGUOUS)
+        engine.not_api(error)
+        return
+    if is_ambiguous_submit_error(error):
+        job.sent_before = True
+        if isinstance(error, APIConnectionError):
+            engine.unreachable(error)
         else:
-            await engine.fail(job, f"submit rejected: {error}")
-    else:
-        if not job.stopped:
-            await accepted(engine, job, task)
-
-
-async def retry_submit(
-    engine: Engine, job: TaskHandle, error: AIReiterError, *, delay: float
-) -> None:
-    """Send ``job`` again (the API certainly does not have it), at once or after ``delay``;
-    after ``DEFAULT_MAX_SUBMIT_ATTEMPTS`` tries it fails for good."""
-    if job.stopped:
+            engine.saw_api()
+        await engine.apply(job, Event.AMBIGUOUS)
         return
-    if job.submit_attempts >= DEFAULT_MAX_SUBMIT_ATTEMPTS:
-        await engine.fail(job, f"gave up after {job.submit_attempts} submit attempts: {error}")
-    elif delay <= 0:
-        engine.release(job)
-        engine.enqueue(job, front=True)
-    else:
-        engine.schedule(job, time.monotonic() + delay, ACTION_SUBMIT)
-
-
-async def accepted(engine: Engine, job: TaskHandle, task: Task) -> None:
-    """The API has the job (a submit answer, or a query confirming an unsure submit)."""
-    job.failures = 0
-    job.not_found = 0
-    job.task = task
-    state = STATE_OF.get(task.status, JobState.PENDING)
-    if task.estimated_credits and not job.estimated:
-        engine.stats.credits_estimated += task.estimated_credits
-        job.estimated = True
-    if state.is_terminal:
-        await engine.finish(job, task)
+    if isinstance(error, APIConnectionError):  # refused before the request went out
+        job.failures += 1
+        job.retry_at = time.monotonic() + engine.error_delay(job.failures)
+        await engine.apply(job, Event.NOT_SENT)
+        engine.unreachable(error)
         return
-    await engine.set_state(
-        job, state, task_id=task.task_id, estimated_credits=task.estimated_credits
-    )
-    job.params = None
-    delay = engine.policy.first_delay(
-        job.typical_s, webhooks=job.callback_url is not None, rng=engine.rng
-    )
-    engine.schedule(job, time.monotonic() + delay)
-
-
-async def query_once(engine: Engine, out_task_id: str) -> Task:
-    """One query, no transport retries (the heap retries, under the query budget)."""
-    engine.stats.queries_sent += 1
-    return await engine.client.tasks.query(out_task_id, max_retries=0)
+    engine.saw_api()
+    job.last_error = f"submit rejected: {error}"
+    await engine.apply(job, Event.REJECTED, error=job.last_error)
 
 
 async def query_job(engine: Engine, job: TaskHandle) -> None:
-    """Query one job (a poll, or the confirmation of an unsure submit) and act on the answer."""
-    confirming = job.state is JobState.SUBMITTING
+    """Query one job (a poll, a confirm-window query, or an id check) and act on the answer."""
+    sent_at = time.monotonic()
+    by_task_id = job.query_by_task_id and job.task_id is not None
+    engine.stats.queries_sent += 1
     try:
-        task = await query_once(engine, job.out_task_id)
-    except NotFoundError as error:
-        if job.stopped:
-            return
-        if confirming:  # the unsure submit never arrived: now it may be sent again
-            await retry_submit(engine, job, error, delay=0.0)
-            return
-        job.not_found += 1
-        if job.not_found >= DEFAULT_MAX_NOT_FOUND:
-            await engine.fail(job, f"the API no longer knows this task: {error}")
+        if by_task_id:
+            task = await engine.client.tasks.query(task_id=job.task_id, max_retries=0)
         else:
-            engine.schedule(job, time.monotonic() + engine.error_delay(job.not_found))
+            task = await engine.client.tasks.query(job.out_task_id, max_retries=0)
+    except NotFoundError:
+        engine.saw_api()
+        if job.task_id is not None:
+            job.query_by_task_id = not by_task_id  # try the other key next time
+        absent = job.state is JobState.IN_DOUBT and sent_at >= job.confirm_end
+        await engine.apply(job, Event.ABSENT if absent else Event.NOT_FOUND)
         return
     except RateLimitError as error:
+        engine.saw_api()
         engine.rate_limited(error)
-        engine.schedule(job, engine.query_bucket.paused_until)
+        job.retry_at = engine.query_bucket.paused_until
+        await engine.apply(job, Event.RETRYABLE)
         return
-    except AIReiterError:
+    except AIReiterError as error:
+        if is_fatal_status(error):
+            engine.saw_api()
+            engine.abort(error)
+            return
+        if is_not_api(error):
+            engine.not_api(error)
+        elif isinstance(error, APIConnectionError):
+            engine.unreachable(error)
+        elif isinstance(error, APIStatusError):
+            engine.saw_api()
         job.failures += 1
-        engine.schedule(job, time.monotonic() + engine.error_delay(job.failures))
+        job.last_error = str(error)
+        await engine.apply(job, Event.RETRYABLE)
         return
-    if job.stopped:
-        return
-    if confirming:
-        await accepted(engine, job, task)
-        return
+    engine.saw_api()
     job.failures = 0
-    job.not_found = 0
-    job.task = task
-    state = STATE_OF.get(task.status, JobState.PENDING)
-    if state.is_terminal:
-        await engine.finish(job, task)
-        return
-    if state is not job.state:
-        await engine.set_state(job, state)
-    job.polls += 1
-    delay = engine.policy.next_delay(
-        job.typical_s,
-        job.polls,
-        processing=state is JobState.PROCESSING,
-        webhooks=job.callback_url is not None,
-        rng=engine.rng,
-    )
-    engine.schedule(job, time.monotonic() + delay)
+    if job.out_task_id and task.out_task_id != job.out_task_id:
+        task = _with_out_task_id(task, job.out_task_id)
+    if job.checking_id or job.state in (JobState.SUBMITTING, JobState.IN_DOUBT):
+        verdict = task_matches(job, task)
+        if verdict is False or (verdict is None and job.checking_id and not job.sent_before):
+            job.checking_id = False
+            job.last_error = (
+                f"out_task_id {job.out_task_id} already belongs to another task "
+                f"(model {task.model or '?'}): not this job's result"
+            )
+            await engine.apply(job, Event.MISMATCH, error=job.last_error)
+            return
+        if job.checking_id:
+            job.adopted = True
+        job.checking_id = False
+        job.sent_before = True
+    await engine.accept(job, task, event_of(task))
 
 
-def _certainly_not_created(error: AIReiterError) -> bool:
-    """A failed submit that did not reach the API and is worth trying again: a connection that
-    failed before the request went out. (429 and 409 are handled before this is asked, and
-    408/5xx are ambiguous; every other status is a rejection for good.)"""
-    return isinstance(error, APIConnectionError) and not error.request_sent
+def _with_out_task_id(task: Task, out_task_id: str) -> Task:
+    import attrs
+
+    return attrs.evolve(task, out_task_id=out_task_id)

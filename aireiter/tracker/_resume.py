@@ -4,15 +4,18 @@
 journal state               what a resumed tracker does
 ==========================  ==========================================================
 QUEUED                      submits it (it was never sent)
-SUBMITTING                  queries its ``out_task_id`` first; submits only on "not found"
+SUBMITTING / IN_DOUBT       confirms over the confirm window first (from the time it was
+                            written); submits again only after a window of "not found"
 PENDING / PROCESSING        polls it (first query at once, then the usual schedule)
 COMPLETED / FAILED          reports it through ``as_completed``/``gather``; nothing is sent
-                            (a completed job whose files are missing is downloaded)
+/ CONFLICT                  (a completed job whose files are missing is downloaded; a failed
+                            job sent again under a new id is left out)
 CANCELLED                   nothing (``result()`` raises :class:`JobCancelledError`)
 ==========================  ==========================================================
 
-No job is ever submitted twice: a job is only submitted from QUEUED, or from SUBMITTING after
-the API answered "not found" for its ``out_task_id``.
+Only the unfinished jobs this run *claims* are worked on (see :mod:`._claims`): two processes
+resuming one journal take disjoint jobs, and a process that finds every unfinished job held by
+another live run raises :class:`~aireiter.JournalBusyError` naming it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Final
 
+from .._exceptions import JournalBusyError
 from .._models import Task, TaskOutput, TaskStatus
 from ._engine import Engine
 from ._handle import JobCancelledError, TaskHandle
@@ -31,6 +35,8 @@ __all__ = ["load_journal", "task_from_record"]
 _STATUS_OF: Final = {
     JobState.QUEUED: TaskStatus.UNKNOWN,
     JobState.SUBMITTING: TaskStatus.UNKNOWN,
+    JobState.IN_DOUBT: TaskStatus.UNKNOWN,
+    JobState.CONFLICT: TaskStatus.FAILED,
     JobState.PENDING: TaskStatus.PENDING,
     JobState.PROCESSING: TaskStatus.PROCESSING,
     JobState.COMPLETED: TaskStatus.COMPLETED,
@@ -57,7 +63,7 @@ def task_from_record(record: JobRecord) -> Task:
 def handle_from_record(engine: Engine, record: JobRecord) -> TaskHandle:
     """A handle for ``record``, not yet registered."""
     state = record.state
-    unsent = state in (JobState.QUEUED, JobState.SUBMITTING)
+    unsent = state in (JobState.QUEUED, JobState.SUBMITTING, JobState.IN_DOUBT)
     job = TaskHandle(
         engine,
         out_task_id=record.out_task_id,
@@ -68,17 +74,54 @@ def handle_from_record(engine: Engine, record: JobRecord) -> TaskHandle:
         typical_s=engine.typical_s(record.model),
     )
     job.submit_attempts = record.submit_attempts
+    job.sent_before = record.submit_attempts > 0
+    job.task_id = record.task_id
+    job.adopted = record.adopted
+    job.retries = record.retries
+    job.callback_url = record.callback_url
+    job.last_error = record.error
     job.downloaded = tuple(Path(p) for p in record.downloaded)
-    if state is not JobState.QUEUED and state is not JobState.SUBMITTING:
+    if not unsent:
         job.task = task_from_record(record)
+    if (
+        engine.retry_failed
+        and job.params is None
+        and state in (JobState.PENDING, JobState.PROCESSING)
+    ):
+        job.params = record.params  # kept to send it again if the API fails it
     return job
 
 
-async def load_journal(engine: Engine, *, downloads: bool) -> int:
-    """Register every job of ``engine.journal`` and put each where its state says (see the
-    module doc); returns how many jobs were loaded."""
-    records = await engine.journal.records()
+async def load_journal(engine: Engine, *, downloads: bool, request_timeout_s: float) -> int:
+    """Claim the journal's unfinished jobs, register them and the finished ones, and put each
+    where its state says (see the module doc); returns how many jobs were loaded.
+
+    ``request_timeout_s`` is how long a submit written as SUBMITTING may have been on the
+    wire: the confirm window of such a job is sized from it, starting when it was written.
+    """
+    journal = engine.journal
+    claimed = await journal.claim(engine.owner, lease_s=engine.lease_s)
+    if not claimed:
+        holders = await journal.holders()
+        holders.pop(engine.owner, None)
+        if holders:
+            owner, count = max(holders.items(), key=lambda item: item[1])
+            where = getattr(journal, "path", None)
+            raise JournalBusyError(
+                f"journal {where or journal!r}: its {sum(holders.values())} unfinished jobs "
+                f"are held by another live run ({owner}, {count} jobs). Wait for it to end, "
+                "or stop it; a run that died releases its jobs when its lease runs out.",
+                owner=owner,
+                path=None if where is None else str(where),
+            )
+    mine = {record.out_task_id: record for record in claimed}
+    records = [
+        mine.get(record.out_task_id, record)
+        for record in await journal.records()
+        if record.out_task_id in mine or (record.state.is_terminal and record.retried_as is None)
+    ]
     now = time.monotonic()
+    wall = time.time()
     stats = engine.stats
     for record in records:
         job = handle_from_record(engine, record)
@@ -107,12 +150,17 @@ async def load_journal(engine: Engine, *, downloads: bool) -> int:
                 job._finish()
                 engine.results.append(job)
                 engine.register(job)
-        else:  # SUBMITTING (confirm first), PENDING, PROCESSING (poll)
+        else:  # SUBMITTING / IN_DOUBT (confirm first), PENDING, PROCESSING (poll)
             engine.register(job)
             engine.take(job)
-            if engine.task_timeout is not None:
-                job.deadline = now + engine.task_timeout
-            engine.schedule(job, now)
+            seconds = engine.deadline_s(job)
+            if seconds is not None:
+                job.deadline = now + seconds
+            if state is JobState.SUBMITTING or state is JobState.IN_DOUBT:
+                written = now - max(0.0, wall - record.updated_at)
+                engine.start_confirm(job, written, request_timeout_s)
+            else:
+                engine.schedule(job, now)
     if records:
         engine.results_wake.set()
     return len(records)

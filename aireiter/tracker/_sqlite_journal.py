@@ -39,7 +39,10 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from .._exceptions import JournalError
+from ._claims import claim_is_void, owner_is_dead
 from ._journal import (
+    UNFINISHED_STATES,
     DuplicateJobError,
     JobRecord,
     JobState,
@@ -53,7 +56,7 @@ __all__ = ["DEFAULT_SQLITE_BUSY_TIMEOUT_S", "MAX_BATCH_OPS", "SCHEMA_VERSION", "
 
 logger = logging.getLogger("aireiter.tracker")
 
-SCHEMA_VERSION: Final = 1  # PRAGMA user_version of a journal file
+SCHEMA_VERSION: Final = 2  # PRAGMA user_version of a journal file (2: claims and retries)
 MAX_BATCH_OPS: Final = 1024  # operations committed together at most
 DEFAULT_SQLITE_BUSY_TIMEOUT_S: Final = 10.0  # wait this long for another process's lock
 _IN_CHUNK: Final = 500  # ids per "IN (...)" query (SQLite's variable limit can be 999)
@@ -75,9 +78,26 @@ CREATE TABLE IF NOT EXISTS jobs (
     submit_attempts INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
-    downloaded TEXT
+    downloaded TEXT,
+    owner TEXT,
+    lease_until REAL NOT NULL DEFAULT 0,
+    adopted INTEGER NOT NULL DEFAULT 0,
+    retried_as TEXT,
+    retries INTEGER NOT NULL DEFAULT 0
 )
 """
+# Columns added by each schema version (a version-1 file gets them on open).
+_MIGRATIONS: Final = {
+    2: (
+        "ALTER TABLE jobs ADD COLUMN owner TEXT",
+        "ALTER TABLE jobs ADD COLUMN lease_until REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE jobs ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE jobs ADD COLUMN retried_as TEXT",
+        "ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0",
+    ),
+}
+_UNFINISHED: Final = tuple(state.value for state in UNFINISHED_STATES)
+_UNFINISHED_SQL: Final = ", ".join(f"'{value}'" for value in _UNFINISHED)
 _SELECT: Final = f"SELECT {', '.join(_COLUMNS)} FROM jobs"  # noqa: S608 (constant names)
 _INSERT: Final = (
     f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"  # noqa: S608
@@ -102,6 +122,8 @@ def _encode(name: str, value: Any) -> Any:
         return _dumps(list(value)) if value else None
     if name == "state":
         return JobState(value).value
+    if name == "adopted":
+        return int(bool(value))
     return value
 
 
@@ -116,6 +138,7 @@ def _decode(row: Sequence[Any]) -> JobRecord:
             fields[name] = json.loads(fields[name])
     for name in _LIST_FIELDS:
         fields[name] = tuple(json.loads(fields[name])) if fields[name] else ()
+    fields["adopted"] = bool(fields["adopted"])
     return JobRecord(**fields)
 
 
@@ -184,6 +207,70 @@ def _do_counts(conn: sqlite3.Connection, _arg: None) -> dict[JobState, int]:
     return counts
 
 
+def _do_claim(conn: sqlite3.Connection, arg: tuple[str, float, float]) -> list[JobRecord]:
+    owner, now, until = arg
+    others = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT owner FROM jobs WHERE state IN ({_UNFINISHED_SQL}) "  # noqa: S608
+            "AND owner IS NOT NULL AND owner != ?",
+            (owner,),
+        )
+    ]
+    dead = [other for other in others if owner_is_dead(other)]
+    marks = ", ".join("?" * len(dead)) or "NULL"
+    conn.execute(
+        f"UPDATE jobs SET owner = ?, lease_until = ? WHERE state IN ({_UNFINISHED_SQL}) "  # noqa: S608
+        f"AND (owner IS NULL OR owner = ? OR lease_until < ? OR owner IN ({marks}))",
+        (owner, until, owner, now, *dead),
+    )
+    rows = conn.execute(
+        f"{_SELECT} WHERE owner = ? AND state IN ({_UNFINISHED_SQL}) ORDER BY rowid", (owner,)
+    )
+    return [_decode(row) for row in rows]
+
+
+def _do_renew(conn: sqlite3.Connection, arg: tuple[str, float]) -> int:
+    owner, until = arg
+    cursor = conn.execute(
+        f"UPDATE jobs SET lease_until = ? WHERE owner = ? AND state IN ({_UNFINISHED_SQL})",  # noqa: S608
+        (until, owner),
+    )
+    return cursor.rowcount
+
+
+def _do_release(conn: sqlite3.Connection, owner: str) -> None:
+    conn.execute(
+        f"UPDATE jobs SET owner = NULL, lease_until = 0 WHERE owner = ? "  # noqa: S608
+        f"AND state IN ({_UNFINISHED_SQL})",
+        (owner,),
+    )
+
+
+def _do_holders(conn: sqlite3.Connection, now: float) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for owner, lease_until, count in conn.execute(
+        f"SELECT owner, MAX(lease_until), COUNT(*) FROM jobs WHERE owner IS NOT NULL "  # noqa: S608
+        f"AND state IN ({_UNFINISHED_SQL}) GROUP BY owner"
+    ):
+        if not claim_is_void(owner, lease_until, me="", now=now):
+            found[owner] = count
+    return found
+
+
+def _do_update_owned(
+    conn: sqlite3.Connection, arg: tuple[str, str, tuple[str, str, tuple[Any, ...]]]
+) -> bool:
+    out_task_id, owner, (_, sql, values) = arg
+    row = conn.execute("SELECT owner FROM jobs WHERE out_task_id = ?", (out_task_id,)).fetchone()
+    if row is None:
+        raise UnknownJobError(out_task_id)
+    if row[0] not in (None, owner):
+        return False
+    conn.execute(sql, values)
+    return True
+
+
 def _connect(path: str, synchronous: Synchronous, busy_timeout_s: float) -> sqlite3.Connection:
     conn = sqlite3.connect(
         path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=True
@@ -191,17 +278,39 @@ def _connect(path: str, synchronous: Synchronous, busy_timeout_s: float) -> sqli
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise RuntimeError(
+            raise JournalError(
                 f"journal {path} has schema version {version}; this aireiter reads "
-                f"{SCHEMA_VERSION} (upgrade aireiter)"
+                f"{SCHEMA_VERSION} (upgrade aireiter)",
+                path=path,
             )
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             logger.warning("journal %s: WAL mode unavailable, using %s", path, mode)
         conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute("BEGIN IMMEDIATE")
+        fresh = (
+            conn.execute(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'jobs'"
+            ).fetchone()[0]
+            == 0
+        )
         conn.execute(_SCHEMA)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if not fresh:
+            for target in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[target]:
+                    conn.execute(statement)
         if version < SCHEMA_VERSION:
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise JournalError(
+            f"journal {path} cannot be used ({exc}): it is damaged or not an aireiter "
+            "journal. Keep a copy, then move it aside to start afresh (its jobs may have "
+            "been submitted: query their ids before sending them again).",
+            path=path,
+        ) from None
     except BaseException:
         conn.close()
         raise
@@ -327,6 +436,35 @@ class SQLiteJournal:
     async def counts(self) -> dict[JobState, int]:
         """How many jobs are in each state (one scan of the table)."""
         result: dict[JobState, int] = await self._call(_do_counts, None)
+        return result
+
+    async def claim(self, owner: str, *, lease_s: float) -> list[JobRecord]:
+        """Take every unfinished job whose claim is void, in one transaction (so two
+        processes claiming at once get disjoint jobs); the jobs ``owner`` holds."""
+        now = time.time()
+        result: list[JobRecord] = await self._call(_do_claim, (owner, now, now + lease_s))
+        return result
+
+    async def renew(self, owner: str, *, lease_s: float) -> int:
+        """Extend ``owner``'s claims; how many unfinished jobs it holds."""
+        result: int = await self._call(_do_renew, (owner, time.time() + lease_s))
+        return result
+
+    async def release(self, owner: str) -> None:
+        """Give up ``owner``'s claims on its unfinished jobs."""
+        await self._call(_do_release, owner)
+
+    async def holders(self) -> dict[str, int]:
+        """Owners with a live claim on unfinished jobs, and how many each holds."""
+        result: dict[str, int] = await self._call(_do_holders, time.time())
+        return result
+
+    async def update_owned(self, out_task_id: str, owner: str, **changes: Any) -> bool:
+        """Update one job while ``owner`` holds its claim (checked in the same transaction);
+        False, nothing written, when another run has taken it over."""
+        changes.setdefault("owner", owner)
+        prepared = _prepared_update(out_task_id, changes, time.time())
+        result: bool = await self._call(_do_update_owned, (out_task_id, owner, prepared))
         return result
 
     # --- the queue and the writer thread ------------------------------------------------------

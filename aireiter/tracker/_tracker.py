@@ -13,7 +13,10 @@ How it works is described in ``_engine.py`` (flow), ``_poll_policy.py`` (the pol
 from __future__ import annotations
 
 import enum
+import logging
+import math
 import os
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -22,11 +25,13 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import anyio
 from anyio.abc import TaskGroup
 
+from .._confirm import ConfirmPolicy
 from .._exceptions import ParamError
 from .._models import Task
 from .._spec import validate_params
 from ..resources._validation import check_submit_fields, new_out_task_id
 from ._callbacks import Callbacks
+from ._claims import DEFAULT_LEASE_S, new_owner
 from ._engine import Engine, Limits, timeout_error
 from ._handle import TaskHandle, compact_task, placeholder_task
 from ._journal import DuplicateJobError, JobRecord, JobState, Journal, open_journal
@@ -58,6 +63,32 @@ DEFAULT_QUERY_RATE: Final = 20.0  # query requests per second, the whole tracker
 DEFAULT_PROGRESS_INTERVAL_S: Final = 0.5  # on_progress / progress_updates() period
 
 
+logger = logging.getLogger("aireiter.tracker")
+
+
+def _positive(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
+def _request_timeout_s(client: AsyncAIReiter) -> float:
+    """How long one submit may be on the wire with ``client``'s settings (its total timeout,
+    else its read timeout; the library default when neither is set)."""
+    from .._constants import DEFAULT_TOTAL_TIMEOUT_S
+
+    config = getattr(client, "_config", None)
+    timeout = getattr(config, "timeout", None)
+    for name in ("total", "read"):
+        value = getattr(timeout, name, None)
+        if isinstance(value, (int, float)) and value > 0:
+            return float(value)
+    return DEFAULT_TOTAL_TIMEOUT_S
+
+
 class _Phase(enum.Enum):
     NEW = "new"
     RUNNING = "running"
@@ -82,9 +113,27 @@ class TaskTracker:
     - ``submit_rate`` / ``query_rate``: requests per second (token buckets; ``None``: no
       limit); a 429 anywhere pauses both until its ``Retry-After``. Every job needs at least
       one query, so submits never go faster than ``query_rate``.
-    - ``task_timeout``: seconds from a job's submit to its end; ``timeout``: seconds for the
-      whole run. Either stops waiting (``result()`` raises ``TaskTimeoutError``) and leaves
-      the job's journal state as it was, so a resume looks at it again.
+    - ``task_timeout``: seconds from a job's submit to its end (``"auto"``, the default:
+      ``max(30 min, 10 x the model's typical duration)``, both scaled by the poll policy's
+      ``duration_scale``; ``None``: never); ``timeout``: seconds for the whole run. Either
+      stops waiting (``result()`` raises ``TaskTimeoutError``) and leaves the job's journal
+      state as it was, so a resume looks at it again. A task whose status this SDK does not
+      know is polled until that deadline.
+    - ``max_credits``: no new submit once the credits used plus the estimates of accepted
+      jobs (plus the expected cost of the next one) would pass it; the jobs not sent stay
+      queued in the journal (their ``result()`` raises ``BudgetHeldError``).
+    - ``retry_failed``: send a job the API *failed* again, up to this many times, each under
+      a new journaled id (``<id>-r1``, ...; failed tasks are free). Default 0: final.
+    - ``lease_s``: how long this run's claim on its jobs holds without a heartbeat (renewed
+      every third of it); another process may take the jobs over only after that, or at once
+      when the holder was a process of this host that is gone.
+    - ``confirm``: the :class:`~aireiter._confirm.ConfirmPolicy` for ambiguous submits
+      (default: 20 s minimum window, scaled by the poll policy's ``duration_scale``).
+
+    A condition no retry can fix (401/403, 433 not enough credits, answers that are not the
+    API's, a host that never answered) stops the run: :meth:`as_completed`, :meth:`gather` and
+    :meth:`wait` raise :class:`~aireiter.RunAbortedError`, the journal keeps every job. 429s,
+    5xx and connection errors only slow the run down; they never fail a job.
     - ``download_dir``: download every completed job's outputs there before reporting it.
     - ``webhook``: a :class:`~aireiter.webhooks.WebhookRouter` (or ``True`` for a new one);
       ``webhook_base_url``: where the API can reach it; without one a built-in
@@ -106,7 +155,7 @@ class TaskTracker:
         query_concurrency: int = DEFAULT_QUERY_CONCURRENCY,
         submit_rate: float | None = DEFAULT_SUBMIT_RATE,
         query_rate: float | None = DEFAULT_QUERY_RATE,
-        task_timeout: float | None = None,
+        task_timeout: float | Literal["auto"] | None = "auto",
         timeout: float | None = None,
         download_dir: str | os.PathLike[str] | None = None,
         webhook: WebhookRouter | Literal[True] | None = None,
@@ -115,12 +164,25 @@ class TaskTracker:
         progress_interval: float = DEFAULT_PROGRESS_INTERVAL_S,
         poll_policy: PollPolicy | None = None,
         seed: int | None = None,
+        max_credits: float | None = None,
+        retry_failed: int = 0,
+        lease_s: float = DEFAULT_LEASE_S,
+        confirm: ConfirmPolicy | None = None,
     ) -> None:
-        for name, value in (("task_timeout", task_timeout), ("timeout", timeout)):
-            if value is not None and not value > 0:
-                raise ValueError(f"{name} must be > 0 or None, got {value!r}")
-        if not progress_interval > 0:
-            raise ValueError(f"progress_interval must be > 0, got {progress_interval!r}")
+        if task_timeout != "auto" and task_timeout is not None and not _positive(task_timeout):
+            raise ParamError.single(
+                "task_timeout", task_timeout, "must be > 0 seconds, None or 'auto'"
+            )
+        if timeout is not None and not _positive(timeout):
+            raise ParamError.single("timeout", timeout, "must be > 0 seconds or None")
+        if not _positive(progress_interval):
+            raise ParamError.single("progress_interval", progress_interval, "must be > 0")
+        if max_credits is not None and not (_positive(max_credits) or max_credits == 0):
+            raise ParamError.single("max_credits", max_credits, "must be >= 0 or None")
+        if not isinstance(retry_failed, int) or retry_failed < 0:
+            raise ParamError.single("retry_failed", retry_failed, "must be an int >= 0")
+        if not _positive(lease_s):
+            raise ParamError.single("lease_s", lease_s, "must be > 0 seconds")
         self._client = client
         self._owns_journal = not isinstance(journal, Journal)
         self._journal: Journal = open_journal(journal)
@@ -138,6 +200,12 @@ class TaskTracker:
         self._progress_interval = progress_interval
         self._policy = poll_policy if poll_policy is not None else PollPolicy()
         self._seed = seed
+        self._max_credits = max_credits
+        self._retry_failed = retry_failed
+        self._lease_s = lease_s
+        self._confirm = confirm
+        self.owner = new_owner()
+        """This run's name in the journal's claims (``host:pid:token``)."""
         self._resume = False
         self._phase = _Phase.NEW
         self._engine: Engine | None = None
@@ -179,11 +247,20 @@ class TaskTracker:
                 task_timeout=self._task_timeout,
                 callback_url=callback_url,
                 seed=self._seed,
+                owner=self.owner,
+                lease_s=self._lease_s,
+                confirm=self._confirm,
+                max_credits=self._max_credits,
+                retry_failed=self._retry_failed,
             )
             self._engine = engine
             self._outputs = engine.outputs = Outputs(engine, self._download_dir)
             if self._resume:
-                await load_journal(engine, downloads=self._download_dir is not None)
+                await load_journal(
+                    engine,
+                    downloads=self._download_dir is not None,
+                    request_timeout_s=_request_timeout_s(self._client),
+                )
             tg = anyio.create_task_group()
             await tg.__aenter__()
         except BaseException:
@@ -221,6 +298,10 @@ class TaskTracker:
         await self._callbacks.aclose()
         if self._engine is not None:
             self._engine.close()
+            try:
+                await self._journal.release(self.owner)
+            except Exception:
+                logger.debug("journal: releasing the claims of %s failed", self.owner)
         if self._outputs is not None:
             await self._outputs.aclose()
         if self._owns_journal:
@@ -260,12 +341,17 @@ class TaskTracker:
         *,
         out_task_id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        validate: bool = True,
+        extra_params: Mapping[str, Any] | None = None,
     ) -> TaskHandle:
         """Add a job: checked (:class:`~aireiter.ParamError`, nothing written), written to the
         journal, queued for submitting; returns its :class:`TaskHandle` at once, or after
-        waiting while ``max_in_flight`` jobs are already queued unsent."""
+        waiting while ``max_in_flight`` jobs are already queued unsent.
+
+        ``validate=False`` sends ``params`` unchecked (for what the SDK's spec does not know
+        yet); ``extra_params`` are added to ``params`` as they are, after the check."""
         engine = self._accepting()
-        record = self._check(model, params, out_task_id, metadata)
+        record = self._check(model, params, out_task_id, metadata, validate, extra_params)
         engine.adding += 1
         try:
             while len(engine.submit_queue) >= self._limits.max_in_flight:
@@ -281,7 +367,14 @@ class TaskTracker:
         ``metadata``) in one journal transaction; all are checked first (all or nothing)."""
         engine = self._accepting()
         records = [
-            self._check(job["model"], job["params"], job.get("out_task_id"), job.get("metadata"))
+            self._check(
+                job["model"],
+                job["params"],
+                job.get("out_task_id"),
+                job.get("metadata"),
+                job.get("validate", True),
+                job.get("extra_params"),
+            )
             for job in jobs
         ]
         engine.adding += 1
@@ -298,6 +391,8 @@ class TaskTracker:
         params: Mapping[str, Any],
         out_task_id: str | None,
         metadata: Mapping[str, Any] | None,
+        validate: bool = True,
+        extra_params: Mapping[str, Any] | None = None,
     ) -> JobRecord:
         check_submit_fields(
             model=model,
@@ -306,11 +401,22 @@ class TaskTracker:
             callback_url=None,
             metadata=metadata,
         )
-        checked = validate_params(model, params)
+        checked = validate_params(model, params) if validate else dict(params)
+        if extra_params:
+            if not isinstance(extra_params, Mapping):
+                raise ParamError.single("extra_params", extra_params, "must be a mapping")
+            checked = {**checked, **extra_params}
         oid = out_task_id or new_out_task_id()
         if oid in self._running().jobs:
             raise DuplicateJobError([oid])
-        return JobRecord(out_task_id=oid, model=model, params=checked, metadata=metadata)
+        return JobRecord(
+            out_task_id=oid,
+            model=model,
+            params=checked,
+            metadata=metadata,
+            owner=self.owner,
+            lease_until=time.time() + self._lease_s,
+        )
 
     def _add(self, engine: Engine, record: JobRecord) -> TaskHandle:
         job = TaskHandle(
@@ -349,6 +455,8 @@ class TaskTracker:
                 if task is not None:
                     yield task
                     job.task = compact_task(task)
+            if engine.aborted is not None:
+                raise engine.aborted
             if engine.unfinished == 0 and engine.adding == 0:
                 return
             await engine.results_wake.wait(None)
@@ -360,6 +468,8 @@ class TaskTracker:
         engine = self._running()
         while engine.unfinished:
             await engine.idle.wait()
+        if engine.aborted is not None:
+            raise engine.aborted
         jobs = engine.jobs.values()
         return [job.task if job.task is not None else placeholder_task(job) for job in jobs]
 
@@ -368,6 +478,8 @@ class TaskTracker:
         engine = self._running()
         while engine.unfinished:
             await engine.idle.wait()
+        if engine.aborted is not None:
+            raise engine.aborted
         return engine.stats.snapshot()
 
     def cancel(self, out_task_id: str | None = None) -> None:

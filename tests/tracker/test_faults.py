@@ -8,6 +8,7 @@ import pytest
 
 from aireiter import AsyncAIReiter
 from aireiter.emulator import EmulatorConfig, FaultConfig
+from aireiter._confirm import ConfirmPolicy
 from aireiter.tracker import JobState, PollPolicy, TaskTracker
 from tests.conftest import EmulatorFactory
 
@@ -32,6 +33,7 @@ async def test_thousand_jobs_through_faults_end_as_the_emulator_decided(
             submit_rate=None,
             query_rate=None,
             poll_policy=PollPolicy(fixed_duration_s=0.2, error_delay_s=0.02),
+            confirm=ConfirmPolicy(min_window_s=0.3, in_flight_factor=1.0),
         ) as tracker,
     ):
         await tracker.submit_many(

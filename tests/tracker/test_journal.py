@@ -35,11 +35,12 @@ async def journal(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
 
 def test_terminal_states() -> None:
-    """Exactly completed, failed and cancelled are terminal."""
+    """Exactly completed, failed, cancelled and conflict are terminal."""
     assert {s for s in JobState if s.is_terminal} == {
         JobState.COMPLETED,
         JobState.FAILED,
         JobState.CANCELLED,
+        JobState.CONFLICT,
     }
 
 

@@ -12,16 +12,21 @@ import anyio
 import pytest
 
 from aireiter import AsyncAIReiter
+from aireiter._confirm import ConfirmPolicy
 from aireiter.emulator import EmulatorConfig, FaultConfig, RunningEmulator
 from aireiter.tracker import JobRecord, JobState, PollPolicy, SQLiteJournal, TaskTracker
 from tests.conftest import EmulatorFactory
 
 MODEL = "seedream_v4_5"
 POLICY = PollPolicy(fixed_duration_s=0.3, error_delay_s=0.02)
+# A resumed SUBMITTING job is confirmed over a window sized from the request timeout: shrink it.
+CONFIRM = ConfirmPolicy(min_window_s=0.2, in_flight_factor=0.002)
 
 CHILD = """
 import asyncio, sys
 from aireiter import AsyncAIReiter
+from aireiter._confirm import ConfirmPolicy
+from aireiter._confirm import ConfirmPolicy
 from aireiter.tracker import PollPolicy, TaskTracker
 
 async def main(base_url, key, path, jobs):
@@ -29,6 +34,7 @@ async def main(base_url, key, path, jobs):
         async with TaskTracker(
             client, journal=path, submit_rate=150.0, query_rate=None, max_in_flight=100,
             poll_policy=PollPolicy(fixed_duration_s=0.3, error_delay_s=0.02),
+            confirm=ConfirmPolicy(min_window_s=0.2, in_flight_factor=1.0),
         ) as tracker:
             await tracker.submit_many(
                 {"model": "seedream_v4_5", "params": {"prompt": f"p{n}"},
@@ -85,7 +91,7 @@ async def test_resume_continues_each_state_without_paying_twice(
         async with SQLiteJournal(path) as journal:
             await journal.add(rows)
         emu.state.reset_counts()
-        async with TaskTracker.resume(client, path, poll_policy=POLICY) as tracker:
+        async with TaskTracker.resume(client, path, poll_policy=POLICY, confirm=CONFIRM) as tracker:
             first = [task.out_task_id async for task in tracker.as_completed()]
             tasks = await tracker.gather()
             records = await tracker.journal.records()
@@ -144,7 +150,7 @@ async def test_sigkill_mid_run_then_resume_keeps_every_guarantee(
     async with (
         AsyncAIReiter(api_key=emu.api_key, base_url=emu.base_url) as client,
         TaskTracker.resume(
-            client, path, submit_rate=None, query_rate=None, poll_policy=POLICY
+            client, path, submit_rate=None, query_rate=None, poll_policy=POLICY, confirm=CONFIRM
         ) as tracker,
     ):
         tasks = await tracker.gather()

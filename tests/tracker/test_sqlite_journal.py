@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from aireiter import JournalError
+
 from aireiter.tracker._journal import JobRecord, JobState
 from aireiter.tracker._sqlite_journal import SCHEMA_VERSION, SQLiteJournal
 
@@ -88,12 +90,13 @@ async def test_newer_schema_and_bad_files_are_refused(tmp_path: Path) -> None:
     newer = tmp_path / "newer.db"
     with closing(sqlite3.connect(newer)) as conn:
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
-    with pytest.raises(RuntimeError, match="schema version"):
+    with pytest.raises(JournalError, match="schema version"):
         await SQLiteJournal(newer).open()
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(JournalError, match="junk.db") as caught:
         await SQLiteJournal(junk).open()
+    assert caught.value.path is not None and caught.value.path.endswith("junk.db")
     with pytest.raises(ValueError, match="synchronous"):
         SQLiteJournal(newer, synchronous="OFF")  # type: ignore[arg-type]
 

@@ -11,7 +11,14 @@ from typing import Any
 import anyio
 import pytest
 
-from aireiter import AsyncAIReiter, ParamError, TaskFailedError, TaskTimeoutError
+from aireiter import (
+    AsyncAIReiter,
+    InsufficientCreditsError,
+    ParamError,
+    RunAbortedError,
+    TaskFailedError,
+    TaskTimeoutError,
+)
 from aireiter.emulator import FAIL_MARKER, FaultConfig, RunningEmulator
 from aireiter.tracker import (
     DuplicateJobError,
@@ -54,6 +61,10 @@ class RecordingJournal(MemoryJournal):
         await super().add(records)
         for record in records:
             self.history.setdefault(record.out_task_id, []).append(record.state.value)
+
+    async def update_owned(self, out_task_id: str, owner: str, **changes: Any) -> bool:
+        await self.update(out_task_id, **changes)
+        return True
 
     async def update(self, out_task_id: str, **changes: Any) -> None:
         if self.on_update is not None:
@@ -238,20 +249,26 @@ async def test_a_429_pauses_the_whole_tracker(emulator_factory: EmulatorFactory)
     assert all(emu.state.submit_counts[h.out_task_id] == 1 for h in t.handles())
 
 
-async def test_insufficient_credits_fails_only_the_jobs_that_do_not_fit(
+async def test_insufficient_credits_stops_the_run_and_keeps_the_rest_queued(
     emulator_factory: EmulatorFactory,
 ) -> None:
-    """A 433 fails that job (recorded, never retried); the run goes on and ends."""
+    """A 433 stops the run (no job is failed for it): the jobs that did not fit stay queued in
+    the journal for a resume after a top-up, and nothing more is submitted."""
     emu = await emulator_factory(default_duration_s=0.05, initial_credits=25.0)
-    async with client_for(emu) as client, TaskTracker(client, poll_policy=policy(0.05)) as t:
+    journal = MemoryJournal()
+    async with (
+        client_for(emu) as client,
+        TaskTracker(client, journal=journal, poll_policy=policy(0.05), submit_concurrency=1) as t,
+    ):
         for n in range(5):
             await t.submit(MODEL, {"prompt": f"p{n}"})
-        tasks = await t.gather()
-    statuses = Counter(task.status.value for task in tasks)
-    assert statuses == {"completed": 2, "failed": 3}
-    assert all("credits" in (task.error or "") for task in tasks if task.status.value == "failed")
-    assert emu.state.charged == pytest.approx(20.0)
-    assert sum(emu.state.submit_requests.values()) == 5
+        with pytest.raises(RunAbortedError, match="credits") as caught:
+            await t.gather()
+    assert isinstance(caught.value.cause, InsufficientCreditsError)
+    counts = await journal.counts()
+    assert counts[JobState.FAILED] == 0
+    assert counts[JobState.QUEUED] == 5 - sum(emu.state.submits_recorded.values())
+    assert sum(emu.state.submit_requests.values()) == sum(emu.state.submits_recorded.values()) + 1
 
 
 async def test_task_timeout_stops_waiting_but_keeps_the_job_resumable(
