@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 
 from aireiter import AsyncAIReiter
-from aireiter.emulator import EmulatorConfig, FaultConfig
 from aireiter._confirm import ConfirmPolicy
+from aireiter.emulator import EmulatorConfig, FaultConfig
 from aireiter.tracker import JobState, PollPolicy, TaskTracker
 from tests.conftest import EmulatorFactory
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from aireiter import JournalError
-
 from aireiter.tracker._journal import JobRecord, JobState
 from aireiter.tracker._sqlite_journal import SCHEMA_VERSION, SQLiteJournal
 
@@ -94,9 +93,10 @@ async def test_newer_schema_and_bad_files_are_refused(tmp_path: Path) -> None:
         await SQLiteJournal(newer).open()
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(JournalError, match="junk.db") as caught:
+    with pytest.raises(JournalError, match=r"junk\.db") as caught:
         await SQLiteJournal(junk).open()
-    assert caught.value.path is not None and caught.value.path.endswith("junk.db")
+    assert caught.value.path is not None
+    assert caught.value.path.endswith("junk.db")
     with pytest.raises(ValueError, match="synchronous"):
         SQLiteJournal(newer, synchronous="OFF")  # type: ignore[arg-type]
 
