@@ -20,10 +20,12 @@ same ``out_task_id``, and only after a *capacity* rejection of the previous one:
 
 - 429 (``RateLimitError``, after the transport's retries): the API refused the request, so no
   task exists; the next channel is tried at once;
-- 5xx (after retries): the outcome is unknown, so the task is first queried by its
-  ``out_task_id``. Found: it is returned (that channel did take it). "Not found": the next
-  channel is tried. The check itself failing: the original error is raised, nothing more
-  is sent;
+- 5xx (after retries): the outcome is unknown, so the task's ``out_task_id`` is first
+  confirmed over the client's confirm window (``client.tasks``' policy, see
+  :mod:`aireiter._confirm`: queries spread over at least as long as the request could still
+  be in flight). Found: it is returned (that channel did take it). A whole window of "not
+  found": the next channel is tried. Nothing can tell: the original error is raised, naming
+  the id, and nothing more is sent;
 - anything else (timeouts and connection errors, which are about the network and not the
   channel, 400, 401, 433 not enough credits, 409...) is raised at once;
 - a 409 on a fallback attempt means an earlier attempt did create the task after all (the
@@ -36,6 +38,7 @@ the API's uniqueness of ``out_task_id`` refuses the second one instead of chargi
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -44,7 +47,6 @@ from .._exceptions import (
     AIReiterError,
     APIStatusError,
     ConflictError,
-    NotFoundError,
     ParamError,
     ParamIssue,
     TaskFailedError,
@@ -237,6 +239,7 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         for index, name in enumerate(channels):
             model = spec.model_name(name)
             warn_undocumented_channel(spec, name)
+            started = time.monotonic()
             try:
                 return await tasks.submit(
                     model,
@@ -257,7 +260,8 @@ class ModelEndpoint(AsyncResource, Generic[P]):
                 if index == len(channels) - 1 or not is_capacity_error(error):
                     raise
                 if isinstance(error, APIStatusError) and error.status_code >= 500:
-                    existing = await self._find(oid, error)
+                    attempt_s = time.monotonic() - started
+                    existing = await self._find(oid, error, attempt_s, model, params)
                     if existing is not None:
                         return existing
                 logger.info(
@@ -269,15 +273,21 @@ class ModelEndpoint(AsyncResource, Generic[P]):
                 )
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _find(self, out_task_id: str, error: AIReiterError) -> Task | None:
-        """The task if the failed submit created it after all; ``None`` if it certainly did
-        not. When the check fails too, ``error`` is raised: nothing more is sent."""
-        try:
-            return await self._client.tasks.query(out_task_id)
-        except NotFoundError:
-            return None
-        except AIReiterError as check_error:
-            raise error from check_error
+    async def _find(
+        self,
+        out_task_id: str,
+        error: AIReiterError,
+        attempt_s: float,
+        model: str,
+        params: Mapping[str, Any],
+    ) -> Task | None:
+        """The task if the failed submit created it after all; ``None`` once a confirm window
+        of "not found" shows it did not. When nothing can tell, ``error`` is raised: nothing
+        more is sent. A task found under the id that another request created is a
+        :class:`~aireiter.ConflictError`."""
+        return await self._client.tasks._confirm_absent(
+            out_task_id, error, attempt_s=attempt_s, model=model, params=params
+        )
 
     async def _generate(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from .._exceptions import AIReiterError
 from .._models import Task
 from .._transport import HTTPTransport, Timeout
 from .._types import NotGivenOr
@@ -42,9 +43,30 @@ class TasksAPI(Protocol):
         ...
 
     async def wait(
-        self, out_task_id: str, /, *, timeout: float | None, poll_interval: float
+        self,
+        out_task_id: str,
+        /,
+        *,
+        task_id: str | None = ...,
+        timeout: float | None,
+        poll_interval: float,
     ) -> Task:
         """Poll until the task is done."""
+        ...
+
+    async def _confirm_absent(
+        self,
+        out_task_id: str,
+        error: AIReiterError,
+        /,
+        *,
+        attempt_s: float,
+        model: str | None = ...,
+        params: Mapping[str, Any] | None = ...,
+    ) -> Task | None:
+        """Resolve an ambiguous submit over the confirm window: the task when a query finds
+        it, ``None`` when a whole window says "not found"; raises ``error`` when nothing can
+        tell (see :class:`aireiter._confirm.ConfirmPolicy`)."""
         ...
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from aireiter import (
     AsyncAIReiter,
+    ConflictError,
     InsufficientCreditsError,
     InternalServerError,
     ParamError,
@@ -17,6 +18,7 @@ from aireiter import (
     TaskStatus,
     UndocumentedChannelWarning,
 )
+from aireiter._confirm import ConfirmPolicy
 from aireiter._constants import QUERY_PATH, SUBMIT_PATH
 from aireiter._endpoints import is_capacity_error
 from aireiter._spec import _checks
@@ -218,10 +220,12 @@ async def test_fallback_after_rate_limit_uses_the_next_channel_and_same_id(
     assert emu.state.request_counts[QUERY] == 0
 
 
-async def test_fallback_after_5xx_first_checks_the_task_was_not_created(
+@pytest.mark.usefixtures("testing_sleeps")
+async def test_fallback_after_5xx_first_confirms_the_task_was_not_created(
     emulator_factory: EmulatorFactory,
 ) -> None:
-    """A 5xx is ambiguous: the id is queried (not found) before the next channel is tried."""
+    """A 5xx is ambiguous: the id is confirmed absent over the client's confirm window (every
+    query of it says "not found") before the next channel is tried."""
     emu = await emulator_factory(default_duration_s=0.01)
     emu.state.inject("error_5xx", path=SUBMIT_PATH, count=1)
     async with AsyncAIReiter(api_key=emu.api_key, base_url=emu.base_url, max_retries=0) as client:
@@ -229,17 +233,19 @@ async def test_fallback_after_5xx_first_checks_the_task_was_not_created(
             prompt="x", fallback_channels=["base"], out_task_id="job-2"
         )
     assert task.model == "sora2_base"
-    assert emu.state.request_counts[QUERY] == 1
+    assert emu.state.request_counts[QUERY] == ConfirmPolicy().queries
     assert emu.state.submit_counts["job-2"] == 1
 
 
-async def test_fallback_after_5xx_returns_a_task_that_exists(
+@pytest.mark.usefixtures("testing_sleeps")
+async def test_fallback_after_5xx_returns_the_task_the_failed_submit_created(
     emulator_factory: EmulatorFactory,
 ) -> None:
-    """When the check finds the task, it is returned and no other channel is tried."""
+    """When the confirm window finds the task this call sent (same model and params), it is
+    returned and no other channel is tried."""
     emu = await emulator_factory(default_duration_s=0.01)
     async with AsyncAIReiter(api_key=emu.api_key, base_url=emu.base_url, max_retries=0) as client:
-        await client.tasks.submit("sora2", {"prompt": "x"}, out_task_id="job-3")
+        await client.videos.sora2.submit(prompt="x", out_task_id="job-3")
         emu.state.inject("error_5xx", path=SUBMIT_PATH, count=1)
         task = await client.videos.sora2.submit(
             prompt="x", fallback_channels=["base"], out_task_id="job-3"
@@ -247,6 +253,24 @@ async def test_fallback_after_5xx_returns_a_task_that_exists(
     assert task.out_task_id == "job-3"
     assert task.model == "sora2"
     assert emu.state.submit_counts["job-3"] == 1
+    assert emu.state.request_counts[SUBMIT] == 2
+    assert emu.state.request_counts[QUERY] == 1
+
+
+@pytest.mark.usefixtures("testing_sleeps")
+async def test_fallback_after_5xx_never_adopts_another_requests_task(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """A task found under the id with other params is not this call's: ConflictError, and
+    no other channel is tried."""
+    emu = await emulator_factory(default_duration_s=0.01)
+    async with AsyncAIReiter(api_key=emu.api_key, base_url=emu.base_url, max_retries=0) as client:
+        await client.tasks.submit("sora2", {"prompt": "another"}, out_task_id="job-4")
+        emu.state.inject("error_5xx", path=SUBMIT_PATH, count=1)
+        with pytest.raises(ConflictError, match="job-4"):
+            await client.videos.sora2.submit(
+                prompt="x", fallback_channels=["base"], out_task_id="job-4"
+            )
     assert emu.state.request_counts[SUBMIT] == 2
 
 
