@@ -1,37 +1,73 @@
 """``aireiter batch JOBS.jsonl``: many jobs through the task tracker, resumable.
 
-Every line of the jobs file is checked first (nothing is sent if one is wrong, exit 2). The
-jobs then go through a :class:`~aireiter.TaskTracker` with an SQLite journal (default
-``<--out>.journal``), which writes each job down before it is submitted. Each finished job is
-appended to ``--out`` as one JSON line as soon as it finishes; outputs are downloaded to
-``--download``. Ctrl-C stops cleanly (exit 130) and ``--resume`` continues from the journal:
-jobs already submitted are queried by their ``out_task_id``, never submitted again, and
-results already in ``--out`` are not written twice.
+1. Every line of the jobs file is checked first (nothing is sent if one is wrong, exit 2);
+   ``--dry-run`` stops here and reports the jobs per model, without a single request.
+2. Pre-flight: one ``balance`` request proves the key and the host before the first submit.
+   A rejected key, an answer that is not the API's or a host that cannot be reached ends the
+   run there (exit 3): nothing submitted, a journal of an earlier run kept.
+3. The jobs go through a :class:`~aireiter.TaskTracker` with an SQLite journal (default
+   ``<--out>.journal``), which writes each job down before it is submitted. Each finished job
+   is appended to ``--out`` as one JSON line; outputs are downloaded to ``--download``.
+   ``--resume`` continues from the journal: jobs already submitted are queried by their
+   ``out_task_id``, never submitted again, and results already in ``--out`` are not written
+   twice. Automatic ids come from each job's content (see :mod:`aireiter.cli._jobs`), so a
+   jobs file edited between two runs is compared with the journal: added lines are
+   submitted, removed ones are reported (cancelled if they were never sent).
+4. The journal is removed only when every job is final and every requested file is on disk;
+   otherwise the run exits 5 and says that ``--resume`` continues.
+
+Exit statuses: 0 every job completed (and downloaded); 1 a job failed; 2 usage error;
+3 the run was stopped by a condition no retry fixes (key, host, not the API); 4 another live
+run holds the journal; 5 work is left for ``--resume`` (held by ``--max-credits``, timed out,
+files missing; this takes precedence over 1); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import inspect
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
-from .._models import Task, TaskStatus
-from ._app import EXIT_FAILED, EXIT_OK, run_async
+import attrs
+
+from .._exceptions import (
+    AIReiterError,
+    APIConnectionError,
+    APIResponseValidationError,
+    AuthenticationError,
+    JournalBusyError,
+    PermissionDeniedError,
+    RunAbortedError,
+)
+from .._models import TaskStatus
+from ._app import (
+    EXIT_ABORTED,
+    EXIT_BUSY,
+    EXIT_FAILED,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    run_async,
+)
+from ._batch_report import Results, report_dry_run, summary_json, summary_rows
 from ._common import make_client, remove_journal
-from ._jobs import Job, auto_out_task_id, new_run_id, read_jobs, recover_run_id
-from ._output import Output, UsageError, task_to_json
+from ._jobs import IdScheme, Job, assign_ids, new_salt, read_jobs, recover_scheme
+from ._output import Output, UsageError
 from ._progress import ProgressDisplay
 
 if TYPE_CHECKING:
-    from ..tracker import ProgressSnapshot, TaskTracker
+    from .._client import AsyncAIReiter
+    from ..tracker import JobRecord, ProgressSnapshot, TaskTracker
 
-__all__ = ["journal_path_for", "run_batch", "summary_rows"]
+__all__ = ["ResumePlan", "journal_path_for", "run_batch"]
 
 JOURNAL_SUFFIX = ".journal"  # default journal: the results file's name plus this
 SUBMIT_CHUNK = 1000  # jobs written to the journal per transaction
+SHOWN_IDS = 5  # ids listed by name when a resumed file lost lines
+_RETRY_SUFFIX = re.compile(r"-r\d+$")  # ``retry_failed`` sends a job again as <id>-r<n>
 
 
 def journal_path_for(args: argparse.Namespace) -> Path:
@@ -57,62 +93,140 @@ def _check_paths(args: argparse.Namespace, journal: Path) -> None:
         )
 
 
-def _written_ids(path: Path) -> set[str]:
-    """``out_task_id`` of every result already in ``path`` (a resumed run skips them)."""
-    ids: set[str] = set()
-    if not path.exists():
-        return ids
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            try:
-                oid = json.loads(line).get("out_task_id")
-            except (ValueError, AttributeError):
-                continue  # a line cut short by a crash: that job is written again
-            if isinstance(oid, str):
-                ids.add(oid)
-    return ids
+def _check_supported(args: argparse.Namespace, jobs: Sequence[Job]) -> None:
+    """Refuse (exit 2, nothing sent) what the installed tracker cannot do."""
+    from ..tracker import TaskTracker
+
+    options = inspect.signature(TaskTracker).parameters
+    submit = inspect.signature(TaskTracker.submit).parameters
+    missing = []
+    if args.max_credits is not None and "max_credits" not in options:
+        missing.append("--max-credits")
+    if args.retry_failed and "retry_failed" not in options:
+        missing.append("--retry-failed")
+    if "validate" not in submit and any(not job.validate for job in jobs):
+        missing.append('"validate": false (or --no-validate)')
+    if "extra_params" not in submit and any(job.extra_params for job in jobs):
+        missing.append('"extra_params"')
+    if missing:
+        raise UsageError(
+            f"this installation's task tracker cannot do {', '.join(missing)}; nothing was sent"
+        )
 
 
-def _drop_partial_line(path: Path) -> None:
-    """Cut ``path`` back to its last complete line: a line cut short by a crash is dropped (its
-    job is written again) instead of having the next result glued onto it."""
-    if not path.exists():
-        return
-    with path.open("r+b") as file:
-        data = file.read()
-        end = data.rfind(b"\n") + 1
-        if end != len(data):
-            file.truncate(end)
+@attrs.frozen(kw_only=True)
+class ResumePlan:
+    """The jobs file against the journal: each job's id, which ids the journal already has,
+    and the journal's jobs no longer in the file (split by whether they were ever sent)."""
+
+    jobs: tuple[Job, ...]
+    ids: tuple[str, ...]
+    scheme: IdScheme
+    lines: Mapping[str, int] = attrs.field(factory=dict, repr=False)
+    known: frozenset[str] = frozenset()
+    removed_unsent: tuple[str, ...] = ()
+    removed_sent: tuple[str, ...] = ()
+
+    @classmethod
+    def make(cls, jobs: Sequence[Job], records: Sequence[JobRecord]) -> ResumePlan:
+        """Compare ``jobs`` with a journal's ``records`` (none for a new run)."""
+        from ..tracker import JobState
+
+        known_ids = [record.out_task_id for record in records]
+        scheme = recover_scheme(known_ids) or IdScheme(new_salt())
+        ids = tuple(assign_ids(jobs, scheme))
+        in_file = set(ids)
+        copies = {getattr(r, "retried_as", None) for r in records}  # retry_failed's copies
+        gone = [r for r in records if r.out_task_id not in in_file | copies]
+        return cls(
+            jobs=tuple(jobs),
+            ids=ids,
+            scheme=scheme,
+            lines={oid: job.line for job, oid in zip(jobs, ids, strict=True)},
+            known=frozenset(known_ids),
+            removed_unsent=tuple(r.out_task_id for r in gone if r.state is JobState.QUEUED),
+            removed_sent=tuple(r.out_task_id for r in gone if r.state is not JobState.QUEUED),
+        )
+
+    @property
+    def added(self) -> list[tuple[Job, str]]:
+        """The jobs (with their ids) the journal does not have yet."""
+        pairs = zip(self.jobs, self.ids, strict=True)
+        return [(job, oid) for job, oid in pairs if oid not in self.known]
+
+    def line_of(self, out_task_id: str) -> int | None:
+        """The jobs-file line of ``out_task_id`` (or of the job it retries), if any."""
+        lines = self.lines
+        oid = out_task_id
+        while oid not in lines and _RETRY_SUFFIX.search(oid):
+            oid = _RETRY_SUFFIX.sub("", oid)
+        return lines.get(oid)
+
+    def describe(self, journal: Path) -> str:
+        """One line for stderr: what ``--resume`` found in the file and the journal."""
+        added = len(self.added)
+        text = f"resumed {journal}: {len(self.jobs) - added} jobs known, {added} added"
+        removed = len(self.removed_unsent) + len(self.removed_sent)
+        if removed:
+            listed = (*self.removed_unsent, *self.removed_sent)[:SHOWN_IDS]
+            more = ", ..." if removed > SHOWN_IDS else ""
+            text += (
+                f"; {removed} no longer in the file ({', '.join(listed)}{more}): "
+                f"{len(self.removed_unsent)} never sent (cancelled), "
+                f"{len(self.removed_sent)} already sent (tracked to the end and reported)"
+            )
+        if self.scheme.by_line:
+            text += "; this journal names jobs by line number: do not edit the file until it ends"
+        return text
 
 
-class _Results:
-    """The ``--out`` file: one JSON line per finished job, flushed as it is written."""
+async def _read_journal(path: Path) -> list[JobRecord]:
+    """Every record of the journal at ``path`` (read before resuming, for the plan)."""
+    from ..tracker import open_journal
 
-    def __init__(self, path: Path, *, resume: bool) -> None:
-        self.path = path
-        self.skip = _written_ids(path) if resume else set()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if resume:
-            _drop_partial_line(path)
-        self._file: IO[str] = path.open("a" if resume else "w", encoding="utf-8")
-        self.counts: dict[str, int] = {}
-        self.credits_used = 0.0
-        self.files = 0
+    journal = open_journal(str(path))
+    await journal.open()
+    try:
+        return list(await journal.records())
+    finally:
+        await journal.close()
 
-    def write(self, task: Task, *, line: int | None, files: tuple[Path, ...]) -> None:
-        status = task.status.value
-        self.counts[status] = self.counts.get(status, 0) + 1
-        self.credits_used += task.credits_used or 0.0
-        self.files += len(files)
-        if task.out_task_id in self.skip:
-            return
-        record = task_to_json(task, files=[str(p) for p in files])
-        record["line"] = line
-        self._file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        self._file.flush()
 
-    def close(self) -> None:
-        self._file.close()
+def _preflight_problem(error: AIReiterError, base_url: str) -> tuple[str, str]:
+    if isinstance(error, (AuthenticationError, PermissionDeniedError)):
+        return (
+            f"the API at {base_url} refused the key: {error}",
+            "check AIREITER_API_KEY (or --api-key)",
+        )
+    if isinstance(error, APIResponseValidationError):
+        return (
+            f"{base_url} did not answer like the AIReiter API: {error}",
+            "check --base-url / AIREITER_BASE_URL (the API is https://aireiter.com)",
+        )
+    if isinstance(error, APIConnectionError):
+        return (
+            f"cannot reach the API at {base_url}: {error}",
+            "check the host, the port and the network",
+        )
+    return (
+        f"the pre-flight balance request to {base_url} failed: {error}",
+        "try again later (or pass --skip-preflight if only the balance request fails)",
+    )
+
+
+async def _preflight(client: AsyncAIReiter, out: Output, journal: Path | None) -> int | None:
+    """``balance()`` before the first submit; an exit status if the run must not start."""
+    try:
+        balance = await client.balance()
+    except AIReiterError as error:
+        message, hint = _preflight_problem(error, client.base_url)
+        kept = f"; the journal {journal} is kept" if journal is not None else ""
+        out.error(f"{message} (nothing was submitted{kept})", kind="preflight", hint=hint)
+        return EXIT_ABORTED
+    if not out.json_mode:
+        credits = "unknown" if balance.credits is None else f"{balance.credits:g}"
+        out.info(f"pre-flight: {client.base_url} answered, balance {credits} credits")
+    return None
 
 
 def _tracker_options(
@@ -134,156 +248,218 @@ def _tracker_options(
         from ..tracker import PollPolicy
 
         options["poll_policy"] = PollPolicy(duration_scale=args.poll_scale)
+    if args.max_credits is not None:
+        options["max_credits"] = args.max_credits
+    if args.retry_failed:
+        options["retry_failed"] = args.retry_failed
     return options
 
 
-async def _submit_new(tracker: TaskTracker, jobs: list[Job]) -> int:
+async def _submit_new(tracker: TaskTracker, plan: ResumePlan) -> int:
     """Hand the tracker every job it does not know yet (journal transactions of
     :data:`SUBMIT_CHUNK` jobs); the number handed over."""
-    known = {handle.out_task_id for handle in tracker.handles()}
-    run_id = recover_run_id(known) or new_run_id()
-    new = [
-        {
+    new: list[dict[str, Any]] = []
+    for job, oid in plan.added:
+        entry: dict[str, Any] = {
             "model": job.model,
             "params": job.params,
-            "out_task_id": job.out_task_id or auto_out_task_id(run_id, job.line),
+            "out_task_id": oid,
             "metadata": job.metadata,
         }
-        for job in jobs
-    ]
-    new = [job for job in new if job["out_task_id"] not in known]
+        if not job.validate:
+            entry["validate"] = False
+        if job.extra_params:
+            entry["extra_params"] = job.extra_params
+        new.append(entry)
     for start in range(0, len(new), SUBMIT_CHUNK):
         await tracker.submit_many(new[start : start + SUBMIT_CHUNK])
     return len(new)
 
 
-def _line_numbers(tracker: TaskTracker, jobs: list[Job]) -> dict[str, int]:
-    known = [handle.out_task_id for handle in tracker.handles()]
-    run_id = recover_run_id(known)
-    lines: dict[str, int] = {}
-    for job in jobs:
-        if job.out_task_id is not None:
-            lines[job.out_task_id] = job.line
-        elif run_id is not None:
-            lines[auto_out_task_id(run_id, job.line)] = job.line
-    return lines
+@attrs.frozen
+class _Left:
+    """What the journal says is left to do once the tracker stopped."""
+
+    unfinished: int
+    files_missing: int
 
 
-def summary_rows(
-    snap: ProgressSnapshot | None,
-    results: Mapping[str, int],
-    elapsed_s: float,
-    *,
-    jobs: int,
-    credits_used: float,
-) -> list[tuple[str, str]]:
-    """The summary of a bulk run as (name, value) rows: jobs by outcome, credits charged,
-    requests sent by this run (queries per job) and the time taken."""
-    rows = [
-        ("jobs", str(jobs)),
-        ("completed", str(results.get(TaskStatus.COMPLETED.value, 0))),
-        ("failed", str(results.get(TaskStatus.FAILED.value, 0))),
-    ]
-    others = jobs - sum(results.values())
-    if others:
-        rows.append(("not finished", f"{others} (run again with --resume)"))
-    rows.append(("credits used", f"{credits_used:g}"))
-    if snap is not None:
-        per_job = snap.queries_sent / jobs if jobs else 0.0
-        rows += [
-            ("submits sent", str(snap.submits_sent)),
-            ("queries sent", f"{snap.queries_sent} ({per_job:.2f} per job)"),
-        ]
-        if snap.callbacks_received:
-            rows.append(("callbacks received", str(snap.callbacks_received)))
-    rows.append(("time", f"{elapsed_s:.1f} s"))
-    return rows
+def _files_missing(record: JobRecord) -> bool:
+    """True for a completed job whose output files are not all on disk."""
+    if record.state.value != TaskStatus.COMPLETED.value or not record.output_urls:
+        return False
+    files = record.downloaded
+    return len(files) < len(record.output_urls) or not all(Path(p).is_file() for p in files)
 
 
-def summary_json(
-    snap: ProgressSnapshot | None,
-    results: Mapping[str, int],
-    elapsed_s: float,
-    *,
-    jobs: int,
-    credits_used: float,
-) -> dict[str, Any]:
-    """The summary as JSON (``--json``): the same facts as :func:`summary_rows`."""
-    body: dict[str, Any] = {
-        "jobs": jobs,
-        "by_status": dict(results),
-        "not_finished": jobs - sum(results.values()),
-        "credits_used": credits_used,
-        "elapsed_s": round(elapsed_s, 3),
-    }
-    if snap is not None:
-        body.update(
-            submits_sent=snap.submits_sent,
-            queries_sent=snap.queries_sent,
-            queries_per_job=round(snap.queries_sent / jobs, 3) if jobs else 0.0,
-            callbacks_received=snap.callbacks_received,
+async def _left_to_do(tracker: TaskTracker, *, download: bool) -> _Left:
+    """Read from the journal itself: the proof the journal may be removed."""
+    records = await tracker.journal.records()
+    unfinished = sum(1 for r in records if not r.state.is_terminal)
+    missing = sum(1 for r in records if _files_missing(r)) if download else 0
+    return _Left(unfinished, missing)
+
+
+def _find(error: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """``error`` or the first ``kind`` inside it (exception groups of the task group)."""
+    if isinstance(error, kind):
+        return error
+    for inner in getattr(error, "exceptions", ()):
+        found = _find(inner, kind)
+        if found is not None:
+            return found
+    return None
+
+
+def _stopped(error: BaseException, out: Output, journal: Path) -> int | None:
+    """The exit status for a run the tracker refused or stopped, after saying why."""
+    busy = _find(error, JournalBusyError)
+    if isinstance(busy, JournalBusyError):
+        out.error(
+            f"journal {journal} is in use by {busy.owner}: another run is working on its jobs "
+            "(nothing was submitted)",
+            kind="JournalBusyError",
+            hint="wait for that run to end (or stop it), then run this command again",
         )
-    return body
+        return EXIT_BUSY
+    aborted = _find(error, RunAbortedError)
+    if aborted is not None:
+        out.error(
+            f"the run was stopped: {aborted}",
+            kind="RunAbortedError",
+            hint=f"nothing more was submitted and the journal {journal} keeps every job: "
+            "fix the cause, then run the same command with --resume",
+        )
+        return EXIT_ABORTED
+    return None
 
 
-async def _run(args: argparse.Namespace, out: Output) -> int:
+def _say_what_is_left(
+    out: Output, snap: ProgressSnapshot, left: _Left, args: argparse.Namespace
+) -> None:
+    if out.json_mode:
+        return
+    if snap.held_by_budget:
+        out.info(
+            f"{snap.held_by_budget} jobs were not sent: --max-credits {args.max_credits:g} "
+            "would have been passed. They wait in the journal: raise --max-credits and run "
+            "the same command with --resume"
+        )
+    others = left.unfinished - snap.held_by_budget
+    if others > 0:
+        out.info(f"{others} jobs did not finish: run the same command with --resume")
+    if left.files_missing:
+        out.info(
+            f"{left.files_missing} completed jobs have files missing in {args.download}: run "
+            "the same command with --resume to fetch them (nothing is paid again)"
+        )
+
+
+async def _track(
+    client: AsyncAIReiter,
+    args: argparse.Namespace,
+    out: Output,
+    journal: Path,
+    plan: ResumePlan,
+) -> int:
     from ..tracker import TaskTracker
 
-    journal = journal_path_for(args)
-    _check_paths(args, journal)
-    jobs = read_jobs(Path(args.jobs))
     started = time.monotonic()
-    client = make_client(args)  # no key: exit 2 before any file is touched
-    results = _Results(Path(args.out), resume=args.resume)
     display = ProgressDisplay(out, label="batch")
+    options = _tracker_options(args, journal, display)
+    if args.resume:
+        tracker = TaskTracker.resume(client, options.pop("journal"), **options)
+    else:
+        tracker = client.tracker(**options)
+    results: Results | None = None
+    download = bool(args.download)
     try:
-        async with client:
-            options = _tracker_options(args, journal, display)
-            if args.resume:
-                tracker = TaskTracker.resume(client, options.pop("journal"), **options)
-            else:
-                tracker = client.tracker(**options)
-            with display:
-                async with tracker:
-                    added = await _submit_new(tracker, jobs)
-                    if args.resume and not out.json_mode:
-                        out.info(f"resumed {journal}: {len(jobs) - added} known, {added} new")
-                    lines = _line_numbers(tracker, jobs)
-                    async for task in tracker.as_completed():
-                        handle = tracker.handle(task.out_task_id)
-                        files = handle.downloaded if handle is not None else ()
-                        results.write(task, line=lines.get(task.out_task_id), files=files)
-                    snap = tracker.progress()
+        with display:
+            async with tracker:
+                for oid in plan.removed_unsent:  # before the first await: never sent
+                    tracker.cancel(oid)
+                results = Results(Path(args.out), resume=args.resume)
+                await _submit_new(tracker, plan)
+                if args.resume:
+                    out.info(plan.describe(journal))
+                async for task in tracker.as_completed():
+                    handle = tracker.handle(task.out_task_id)
+                    files = handle.downloaded if handle is not None else ()
+                    line = plan.line_of(task.out_task_id)
+                    results.write(task, line=line, files=files, download=download)
+                snap = tracker.progress()
+                left = await _left_to_do(tracker, download=download)
+    except Exception as error:
+        code = _stopped(error, out, journal)
+        if code is None:
+            raise
+        return code
     finally:
-        results.close()
+        if results is not None:
+            results.close()
     elapsed = time.monotonic() - started
-    ok = results.counts.get(TaskStatus.COMPLETED.value, 0) == len(jobs)
+    jobs = len(plan.jobs) + len(plan.removed_sent)
+    if left.unfinished or left.files_missing:
+        code = EXIT_INCOMPLETE
+    elif results.counts.get(TaskStatus.COMPLETED.value, 0) < sum(results.counts.values()):
+        code = EXIT_FAILED
+    else:
+        code = EXIT_OK
     kept: Path | None = journal
-    if sum(results.counts.values()) == len(jobs) and not args.journal:
-        remove_journal(journal)  # every job finished: nothing left to resume
+    if code != EXIT_INCOMPLETE and not args.journal:
+        remove_journal(journal)  # every job final, every file on disk: nothing to resume
         kept = None
+    _say_what_is_left(out, snap, left, args)
+    counts = dict(results.counts)
+    facts: dict[str, Any] = {
+        "jobs": jobs,
+        "credits_used": results.credits_used,
+        "unfinished": left.unfinished,
+        "files_missing": left.files_missing,
+    }
     if out.json_mode:
-        body = summary_json(
-            snap, results.counts, elapsed, jobs=len(jobs), credits_used=results.credits_used
-        )
+        body = summary_json(snap, counts, elapsed, **facts)
         body.update(
             results=str(results.path),
             journal=str(kept) if kept else None,
             download=args.download,
+            added=len(plan.added),
+            removed=len(plan.removed_unsent) + len(plan.removed_sent),
+            exit_code=code,
         )
         out.json(body)
-    else:
-        rows = summary_rows(
-            snap, results.counts, elapsed, jobs=len(jobs), credits_used=results.credits_used
-        )
-        rows.append(("results", str(results.path)))
-        if kept is not None:
-            rows.append(("journal", f"{kept} (--resume continues from it)"))
-        if args.download:
-            rows.append(("files", f"{results.files} in {args.download}"))
-        out.line()
-        out.fields(dict(rows), title="Batch summary")
-    return EXIT_OK if ok else EXIT_FAILED
+        return code
+    rows = summary_rows(snap, counts, elapsed, **facts)
+    rows.append(("results", str(results.path)))
+    if kept is not None:
+        rows.append(("journal", f"{kept} (--resume continues from it)"))
+    if args.download:
+        rows.append(("files", f"{results.files} in {args.download}"))
+    out.line()
+    out.fields(dict(rows), title="Batch summary")
+    return code
+
+
+async def _run(args: argparse.Namespace, out: Output) -> int:
+    journal = journal_path_for(args)
+    _check_paths(args, journal)
+    jobs = read_jobs(Path(args.jobs), validate=not args.no_validate)
+    _check_supported(args, jobs)
+    records = await _read_journal(journal) if args.resume else []
+    plan = ResumePlan.make(jobs, records)
+    if args.dry_run:
+        removed = len(plan.removed_unsent) + len(plan.removed_sent)
+        added = len(plan.added)
+        known = len(jobs) - added
+        report_dry_run(out, Path(args.jobs), jobs, to_submit=added, known=known, removed=removed)
+        return EXIT_OK
+    client = make_client(args)  # no key: exit 2 before any file is touched
+    async with client:
+        if not args.skip_preflight:
+            stop = await _preflight(client, out, journal if args.resume else None)
+            if stop is not None:
+                return stop
+        return await _track(client, args, out, journal, plan)
 
 
 def run_batch(args: argparse.Namespace, out: Output) -> int:

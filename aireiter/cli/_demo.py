@@ -22,7 +22,7 @@ from .._client import AsyncAIReiter
 from .._models import TaskStatus
 from .._spec import load_spec
 from ._app import EXIT_FAILED, EXIT_OK, run_async
-from ._batch import summary_json, summary_rows
+from ._batch_report import summary_json, summary_rows
 from ._common import remove_journal
 from ._output import Output, task_to_json
 from ._progress import ProgressDisplay

@@ -6,18 +6,24 @@ typed (Sora's ``video_length=10`` stays the string ``"10"``), an ``integer`` one
 number, an ``array`` one gets a list (a single value becomes a one-item list, and repeating
 ``--param image_url=...`` appends). Whatever is still wrong is left for the spec's checks,
 which raise :class:`~aireiter.ParamError` naming the field.
+
+A ``batch`` line's JSON values go through the same typing (:func:`coerce_json_params`), so
+``"video_length": 10`` in a jobs file and ``--param video_length=10`` send the same value:
+a number for a ``string`` parameter becomes its text, a numeric string for an ``integer`` one
+a number, ``"true"``/``"false"`` for a ``boolean`` one a boolean. Strings stay strings where
+the spec wants strings, and keys the spec does not know are left exactly as written.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._exceptions import ParamError
-from .._spec import ParamSpec, ParamType, resolve_model
+from .._spec import ModelSpec, ParamSpec, ParamType, resolve_model
 
-__all__ = ["build_params", "coerce_value", "split_param"]
+__all__ = ["build_params", "coerce_json_params", "coerce_json_value", "coerce_value", "split_param"]
 
 _MISSING = object()
 
@@ -74,6 +80,35 @@ def coerce_value(param: ParamSpec | None, raw: str) -> Any:
             ]
         return [_scalar(param.items, raw, parsed)]
     return _scalar(param.type, raw, parsed)
+
+
+def _json_scalar(kind: ParamType | None, value: Any) -> Any:
+    if isinstance(value, str):
+        return value if kind in ("string", None) else _scalar(kind, value, _json_or_text(value))
+    if isinstance(value, (bool, int, float)):
+        return _scalar(kind, json.dumps(value), value)
+    return value  # null, objects: the spec's checks have the last word
+
+
+def coerce_json_value(param: ParamSpec | None, value: Any) -> Any:
+    """``value`` (from a JSON jobs file) typed by ``param`` as ``--param`` would type the same
+    text; unchanged when the spec does not know the key."""
+    if param is None or value is None:
+        return value
+    if param.type == "array":
+        if isinstance(value, list):
+            return [_json_scalar(param.items, item) for item in value]
+        if isinstance(value, (str, bool, int, float)):
+            return [_json_scalar(param.items, value)]
+        return value
+    if isinstance(value, (list, dict)):
+        return value
+    return _json_scalar(param.type, value)
+
+
+def coerce_json_params(spec: ModelSpec, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every value of ``params`` typed by ``spec`` (see :func:`coerce_json_value`)."""
+    return {key: coerce_json_value(spec.param(key), value) for key, value in params.items()}
 
 
 def build_params(

@@ -12,6 +12,7 @@ import argparse
 from .._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S, ENV_API_KEY, ENV_BASE_URL
 
 __all__ = [
+    "BATCH_EXIT_STATUS",
     "DEFAULT_BATCH_MAX_IN_FLIGHT",
     "DEFAULT_BATCH_QUERY_RATE",
     "DEFAULT_CHAT_MODEL",
@@ -32,6 +33,14 @@ DEFAULT_DEMO_JOBS = 36  # tasks in `aireiter demo` (two thirds images, one third
 DEFAULT_DEMO_OUT = "aireiter-demo-output"  # where `aireiter demo` writes its files
 DEFAULT_DEMO_SECONDS = 6.0  # how long the demo's slowest emulated task takes
 DEFAULT_DEMO_FAULT_RATE = 0.05  # share of the demo's API requests answered with a fault
+BATCH_EXIT_STATUS = (
+    "Exit status: 0 every job completed (and its files are on disk); 1 a job failed; "
+    "2 usage error (a bad line, a bad option; nothing sent); 3 stopped by what no retry fixes "
+    "(the key refused, the host unreachable, answers that are not the API), before the first "
+    "submit or during the run, journal kept; 4 another live run holds the journal; 5 work "
+    "left for --resume (jobs held by --max-credits, not finished, or files not downloaded; "
+    "takes precedence over 1); 130 interrupted (Ctrl-C)."
+)
 
 
 def _positive_int(text: str) -> int:
@@ -51,6 +60,26 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
     return value
 
 
@@ -202,10 +231,15 @@ def build_parser(prog: str = "aireiter") -> argparse.ArgumentParser:
         "batch",
         "run a JSONL file of jobs with a progress bar, resumable",
         "Run every job of JOBS.jsonl (one JSON object a line: "
-        '{"model": "...", "params": {...}, "out_task_id": optional, "metadata": optional}), '
-        "write one result a line to --out, download outputs to --download. Ctrl-C stops "
-        "cleanly (exit 130); `--resume` continues from the journal without paying twice.",
+        '{"model": "...", "params": {...}, "out_task_id": optional, "metadata": optional, '
+        '"extra_params": {...} sent unchecked, "validate": false to skip the spec\'s checks}), '
+        "write one result a line to --out, download outputs to --download. Every line is "
+        "checked and the key and host are proven (one balance request) before the first "
+        "submit. Ctrl-C stops cleanly (exit 130); `--resume` continues from the journal "
+        "without paying twice, also after the file was edited (jobs without out_task_id are "
+        "named by their content).",
     )
+    batch.epilog = BATCH_EXIT_STATUS
     batch.add_argument("jobs", metavar="JOBS.jsonl", help="the jobs, one JSON object per line")
     batch.add_argument(
         "--out",
@@ -247,6 +281,38 @@ def build_parser(prog: str = "aireiter") -> argparse.ArgumentParser:
         metavar="F",
         help="scale the expected task durations the poll schedule is built on (against "
         "`aireiter emulator --time-scale 0.01`, pass 0.01)",
+    )
+    batch.add_argument(
+        "--max-credits",
+        type=_non_negative_float,
+        default=None,
+        metavar="C",
+        help="spend guard: no new submit once credits used plus the estimates of accepted "
+        "jobs would pass C; the rest stays queued in the journal (exit 5, --resume later)",
+    )
+    batch.add_argument(
+        "--retry-failed",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="send a job the API failed again, up to N times, each under a new id "
+        "(failed tasks are free; default 0: a failure is final)",
+    )
+    batch.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check every line and show the jobs per model; send nothing, no request at all",
+    )
+    batch.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="do not check params against the SDK's model spec (for models or fields it does "
+        'not know yet); per line: "validate": false',
+    )
+    batch.add_argument(
+        "--skip-preflight",
+        action="store_true",
+        help="do not send the balance request that proves the key and host before submitting",
     )
 
     from ..emulator.__main__ import build_parser as emulator_parser

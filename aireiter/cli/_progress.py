@@ -39,13 +39,17 @@ def _eta(seconds: float | None) -> str:
 
 
 def status_text(snap: ProgressSnapshot) -> str:
-    """``ok 10  failed 1  running 5  queued 20`` (zeros left out, ``ok`` always shown)."""
+    """``ok 10  failed 1  running 5  queued 20  held 4`` (zeros left out, ``ok`` always
+    shown; ``held``: not sent because of the spend guard, ``conflict``: the id belonged to
+    another task)."""
     parts = [f"ok {snap.completed}"]
     for label, value in (
         ("failed", snap.failed),
+        ("conflict", snap.conflict),
         ("cancelled", snap.cancelled),
         ("running", snap.in_flight),
-        ("queued", snap.queued),
+        ("queued", max(0, snap.queued - snap.held_by_budget)),
+        ("held", snap.held_by_budget),
     ):
         if value:
             parts.append(f"{label} {value}")

@@ -4,18 +4,32 @@ statuses, and Ctrl-C (SIGINT) followed by --resume without paying twice."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import signal
+import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from aireiter.emulator import RunningEmulator
+import pytest
+
+from aireiter import TaskTracker
+from aireiter.emulator import ManualClock, RunningEmulator
 
 from ..conftest import EmulatorFactory
 from .conftest import cli_env, run_cli, start_cli
 
 TIME_SCALE = 0.02  # emulated durations: spec typical x this (seedream_v4_5: 60 s -> 1.2 s)
 WAIT_DEADLINE_S = 20.0
+EXIT_ABORTED = 3
+EXIT_BUSY = 4
+EXIT_INCOMPLETE = 5
+needs_run_control = pytest.mark.skipif(
+    "max_credits" not in inspect.signature(TaskTracker).parameters,
+    reason="the installed TaskTracker has no spend guard, claims or run abort",
+)
 
 
 def _write_jobs(path: Path, count: int, *, extra: list[dict[str, object]] | None = None) -> Path:
@@ -43,8 +57,28 @@ def _touch(path: Path) -> None:
     path.write_bytes(b"")
 
 
-def _results(path: Path) -> list[dict[str, object]]:
+def _results(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _lines(path: Path, *jobs: dict[str, Any]) -> Path:
+    path.write_text("".join(json.dumps(job) + "\n" for job in jobs))
+    return path
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+async def _until(condition: Callable[[], bool], what: str) -> None:
+    """Poll ``condition`` until it holds, failing by name after WAIT_DEADLINE_S."""
+    deadline = time.monotonic() + WAIT_DEADLINE_S
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.02)
 
 
 async def test_batch_writes_results_downloads_and_a_json_summary(
@@ -92,6 +126,7 @@ async def test_batch_rejects_a_bad_jobs_file_before_sending(
         "not json\n"
         '{"model": "gpt_4o", "prompt": "ok"}\n'
         '{"params": {}}\n'
+        '{"model": "sora_2", "prompt": "a misspelt model"}\n'
     )
     out = str(tmp_path / "r.jsonl")
     result = await run_cli("batch", str(jobs), "--out", out, env=cli_env(emulator))
@@ -101,7 +136,10 @@ async def test_batch_rejects_a_bad_jobs_file_before_sending(
     assert "line 2" in result.stderr
     assert "line 4" in result.stderr
     assert "line 3" not in result.stderr
+    assert "line 5" in result.stderr
+    assert "did you mean 'sora2'" in result.stderr
     assert not emulator.state.submit_counts
+    assert not emulator.state.request_counts
 
 
 async def test_batch_refuses_to_overwrite_a_journal(
@@ -143,11 +181,11 @@ def test_resumed_results_start_on_a_fresh_line(tmp_path: Path) -> None:
     """A results line cut short by a crash is dropped on resume (its job is written again),
     so the next result does not get glued onto it."""
     from aireiter._models import Task, TaskStatus
-    from aireiter.cli._batch import _Results
+    from aireiter.cli._batch_report import Results
 
     out = tmp_path / "r.jsonl"
     out.write_text('{"out_task_id": "a", "status": "completed"}\n{"out_task_id": "b", "sta')
-    results = _Results(out, resume=True)
+    results = Results(out, resume=True)
     results.write(Task(out_task_id="b", status=TaskStatus.COMPLETED), line=2, files=())
     results.close()
     assert [record["out_task_id"] for record in _results(out)] == ["a", "b"]
@@ -193,3 +231,284 @@ async def test_sigint_exits_130_and_resume_submits_each_job_once(
     assert set(ids) == set(emulator.state.submit_counts)
     assert all(emulator.state.submit_counts[oid] == 1 for oid in ids)
     assert submitted_before <= set(ids)
+
+
+async def test_an_edited_jobs_file_resumes_without_paying_twice_or_losing_a_job(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """Jobs without out_task_id are named by their content: after Ctrl-C, inserting a line,
+    reordering and removing one, --resume submits only the new job, reports the removed one
+    (sent already: tracked to the end), and every id reaches the API exactly once."""
+    clock = ManualClock()
+    emulator = await emulator_factory(clock=clock)
+    jobs = [{"model": "gpt_4o", "prompt": f"owl {n}"} for n in range(4)]
+    jobs.append(dict(jobs[1]))  # the same line twice: two jobs
+    path = _lines(tmp_path / "jobs.jsonl", *jobs)
+    out = tmp_path / "results.jsonl"
+    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001")
+    env = cli_env(emulator)
+    proc = await start_cli(*common, env=env)
+    await _until(lambda: len(emulator.state.submit_counts) == 5, "five submits")
+    proc.send_signal(signal.SIGINT)
+    _, stderr = await asyncio.wait_for(proc.communicate(), WAIT_DEADLINE_S)
+    assert proc.returncode == 130, stderr.decode()
+    first = dict(emulator.state.submit_counts)
+    removed = next(o for o, t in emulator.state.tasks.items() if t.params["prompt"] == "owl 3")
+
+    new = {"model": "gpt_4o", "prompt": "a new owl"}
+    _lines(path, new, jobs[4], jobs[2], jobs[1], jobs[0])  # inserted, reordered, owl 3 gone
+    clock.advance(10_000)  # every task on the server is done
+    proc = await start_cli(*common, "--resume", "--json", env=env)
+    await _until(lambda: len(emulator.state.submit_counts) == 6, "the added job's submit")
+    clock.advance(10_000)  # and so is the added one
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), WAIT_DEADLINE_S)
+    assert proc.returncode == 0, stderr.decode()
+    assert "4 jobs known, 1 added" in stderr.decode()
+    assert f"no longer in the file ({removed})" in stderr.decode()
+    assert "1 already sent" in stderr.decode()
+    summary = json.loads(stdout)
+    assert summary["by_status"] == {"completed": 6}
+    assert (summary["added"], summary["removed"]) == (1, 1)
+    counts = emulator.state.submit_counts
+    assert len(counts) == 6
+    assert set(first) < set(counts)
+    assert all(count == 1 for count in counts.values())
+    records = {r["out_task_id"]: r for r in _results(out)}
+    assert set(records) == set(counts)
+    assert records[removed]["line"] is None
+    by_prompt = {emulator.state.tasks[o].params["prompt"]: r["line"] for o, r in records.items()}
+    assert by_prompt["a new owl"] == 1
+    assert by_prompt["owl 0"] == 5
+
+
+async def test_preflight_stops_a_bad_key_a_non_api_host_and_a_closed_port(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    """Before the first submit, one balance request proves key and host: a refused key, an
+    HTML answer and a closed port each end the run with one clear message and exit 3,
+    nothing submitted, no journal or results file created, the key never printed."""
+    path = _write_jobs(tmp_path / "jobs.jsonl", 3)
+    out = tmp_path / "r.jsonl"
+    journal = Path(str(out) + ".journal")
+    secret = "sk-wrong-key-0123456789"
+    cases = [
+        (cli_env(emulator, AIREITER_API_KEY=secret), "refused the key", None),
+        (cli_env(emulator), "did not answer like the AIReiter API", "html"),
+        (
+            cli_env(emulator, AIREITER_BASE_URL=f"http://127.0.0.1:{_closed_port()}"),
+            "cannot reach the API",
+            None,
+        ),
+    ]
+    for env, words, fault in cases:
+        if fault is not None:
+            emulator.state.inject(fault, path="/api/openapi/balance")
+        result = await run_cli("batch", str(path), "--out", str(out), env=env)
+        assert result.code == EXIT_ABORTED, result.stderr
+        assert words in result.stderr
+        assert "nothing was submitted" in result.stderr
+        assert result.stderr.count("aireiter: error") == 1
+        assert secret not in result.stderr + result.stdout
+        assert not _exists(out)
+        assert not _exists(journal)
+    assert not emulator.state.submit_requests
+    assert sum(emulator.state.request_counts.values()) == 2  # two balance requests
+
+
+async def test_failed_downloads_keep_the_journal_and_resume_fetches_them(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """A completed job whose file could not be downloaded keeps the journal (exit 5, saying
+    --resume fetches it); a resume whose pre-flight fails keeps it too (exit 3); the next
+    resume downloads the file without paying again, writes its line and removes the journal."""
+    emulator = await emulator_factory(default_duration_s=0.05)
+    ids = ["dl-a", "dl-b", "dl-c"]
+    path = _lines(
+        tmp_path / "jobs.jsonl",
+        *(
+            {"model": "gpt_4o", "prompt": f"bird {n}", "out_task_id": oid}
+            for n, oid in enumerate(ids)
+        ),
+    )
+    out = tmp_path / "results.jsonl"
+    journal = Path(str(out) + ".journal")
+    files = tmp_path / "files"
+    emulator.state.inject("error_5xx", path="/files/dl-b/0.png", count=4)  # 1 + 3 retries
+    common = ("batch", str(path), "--out", str(out), "--download", str(files))
+    env = cli_env(emulator)
+    first = await run_cli(*common, "--poll-scale", "0.001", "--json", env=env)
+    assert first.code == EXIT_INCOMPLETE, first.stderr
+    assert first.json()["files_missing"] == 1
+    assert first.json()["journal"] == str(journal)
+    assert _exists(journal)
+    assert sorted(r["out_task_id"] for r in _results(out)) == ["dl-a", "dl-c"]
+    assert sorted(p.name for p in files.iterdir()) == ["dl-a.png", "dl-c.png"]
+
+    down = cli_env(emulator, AIREITER_BASE_URL=f"http://127.0.0.1:{_closed_port()}")
+    blocked = await run_cli(*common, "--resume", env=down)
+    assert blocked.code == EXIT_ABORTED, blocked.stderr
+    assert f"the journal {journal} is kept" in blocked.stderr
+    assert _exists(journal)
+
+    resumed = await run_cli(*common, "--resume", "--json", env=env)
+    assert resumed.code == 0, resumed.stderr
+    assert resumed.json()["journal"] is None
+    assert not _exists(journal)
+    assert sorted(p.name for p in files.iterdir()) == ["dl-a.png", "dl-b.png", "dl-c.png"]
+    records = {r["out_task_id"]: r for r in _results(out)}
+    assert sorted(records) == ids
+    assert records["dl-b"]["files"] == [str(files / "dl-b.png")]
+    assert all(count == 1 for count in emulator.state.submit_requests.values())
+
+
+async def test_dry_run_checks_and_counts_without_any_request(
+    emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    """--dry-run reports the jobs per model and what would be sent, makes no request (not
+    even the pre-flight), needs no key and writes no file."""
+    path = _write_jobs(tmp_path / "jobs.jsonl", 5)
+    out = tmp_path / "r.jsonl"
+    env = cli_env(emulator)
+    env.pop("AIREITER_API_KEY")
+    result = await run_cli("batch", str(path), "--out", str(out), "--dry-run", "--json", env=env)
+    assert result.code == 0, result.stderr
+    body = result.json()
+    assert body["dry_run"] is True
+    assert body["by_model"] == {"gpt_4o": 2, "seedream_v4_5": 3}
+    assert body["to_submit"] == 5
+    assert body["estimated_credits"] is None
+    text = await run_cli("batch", str(path), "--out", str(out), "--dry-run", env=env)
+    assert text.code == 0, text.stderr
+    assert "seedream_v4_5" in text.stdout
+    assert "nothing was sent" in text.stderr
+    assert not emulator.state.request_counts
+    assert not _exists(out)
+    assert not _exists(Path(str(out) + ".journal"))
+
+
+async def test_validate_false_and_extra_params_lines_reach_the_api(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """A line's "extra_params" are sent as written next to the checked params; a line with
+    "validate": false sends a model and params the SDK's spec does not know."""
+    emulator = await emulator_factory(default_duration_s=0.05, accept_unknown_models=True)
+    path = _lines(
+        tmp_path / "jobs.jsonl",
+        {
+            "model": "sora2",
+            "params": {"prompt": "x", "video_length": 10},
+            "extra_params": {"seed": 7},
+            "out_task_id": "with-extra",
+        },
+        {
+            "model": "brand_new_model",
+            "prompt": "y",
+            "knob": 3,
+            "validate": False,
+            "out_task_id": "raw",
+        },
+    )
+    out = tmp_path / "r.jsonl"
+    env = cli_env(emulator)
+    result = await run_cli("batch", str(path), "--out", str(out), "--poll-scale", "0.001", env=env)
+    assert result.code == 0, result.stderr
+    tasks = emulator.state.tasks
+    assert dict(tasks["with-extra"].params) == {"prompt": "x", "video_length": "10", "seed": 7}
+    assert tasks["raw"].model == "brand_new_model"
+    assert dict(tasks["raw"].params) == {"prompt": "y", "knob": 3}
+
+
+@needs_run_control
+async def test_max_credits_holds_jobs_back_for_a_resume(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """--max-credits stops new submits before the estimates would pass it: the run ends with
+    exit 5, the rest queued in the journal; a resume with a higher limit finishes them, each
+    submitted once."""
+    emulator = await emulator_factory(default_duration_s=0.05, image_credits=10)
+    path = _lines(
+        tmp_path / "jobs.jsonl", *({"model": "gpt_4o", "prompt": f"cat {n}"} for n in range(4))
+    )
+    out = tmp_path / "r.jsonl"
+    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001", "--json")
+    env = cli_env(emulator)
+    held = await run_cli(*common, "--max-credits", "25", env=env)
+    assert held.code == EXIT_INCOMPLETE, held.stderr
+    sent = len(emulator.state.submit_counts)
+    assert 1 <= sent <= 2
+    assert held.json()["held_by_budget"] == 4 - sent
+    assert emulator.state.charged <= 25
+    assert _exists(Path(str(out) + ".journal"))
+    done = await run_cli(*common, "--resume", "--max-credits", "1000", env=env)
+    assert done.code == 0, done.stderr
+    assert len(emulator.state.submit_counts) == 4
+    assert all(count == 1 for count in emulator.state.submit_counts.values())
+
+
+@needs_run_control
+async def test_retry_failed_sends_a_failed_job_again_under_new_ids(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """--retry-failed 2 sends a job the API failed twice more, each under a new id; the
+    result line still names the job's line."""
+    emulator = await emulator_factory(default_duration_s=0.05)
+    path = _lines(
+        tmp_path / "jobs.jsonl", {"model": "gpt_4o", "prompt": "FAIL_ME", "out_task_id": "doomed"}
+    )
+    out = tmp_path / "r.jsonl"
+    env = cli_env(emulator)
+    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001")
+    result = await run_cli(*common, "--retry-failed", "2", env=env)
+    assert result.code == 1, result.stderr
+    assert len(emulator.state.submit_counts) == 3
+    assert "doomed" in emulator.state.submit_counts
+    (record,) = [r for r in _results(out) if r["status"] == "failed"]
+    assert record["line"] == 1
+
+
+@needs_run_control
+async def test_a_second_process_on_a_busy_journal_is_refused(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """While one batch works on a journal, a second --resume on it exits 4 naming the owner
+    and sends nothing."""
+    clock = ManualClock()
+    emulator = await emulator_factory(clock=clock)
+    path = _write_jobs(tmp_path / "jobs.jsonl", 3)
+    out = tmp_path / "r.jsonl"
+    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001")
+    env = cli_env(emulator)
+    owner = await start_cli(*common, env=env)
+    try:
+        await _until(lambda: len(emulator.state.submit_counts) == 3, "three submits")
+        requests = sum(emulator.state.submit_requests.values())
+        second = await run_cli(*common, "--resume", env=env)
+        assert second.code == EXIT_BUSY, second.stderr
+        assert "is in use by" in second.stderr
+        assert sum(emulator.state.submit_requests.values()) == requests
+    finally:
+        owner.send_signal(signal.SIGINT)
+        await asyncio.wait_for(owner.communicate(), WAIT_DEADLINE_S)
+    assert owner.returncode == 130
+
+
+@needs_run_control
+async def test_a_host_that_stops_answering_like_the_api_aborts_the_run(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """Once the pre-flight passed, HTML answers to submits stop the run at once: exit 3, one
+    message saying --resume continues, the journal kept, no job marked failed."""
+    emulator = await emulator_factory(default_duration_s=0.05)
+    path = _write_jobs(tmp_path / "jobs.jsonl", 6)
+    out = tmp_path / "r.jsonl"
+    emulator.state.inject("html", path="/api/openapi/submit", count=1000)
+    result = await run_cli(
+        "batch", str(path), "--out", str(out), "--submit-rate", "5", env=cli_env(emulator)
+    )
+    assert result.code == EXIT_ABORTED, result.stderr
+    assert "the run was stopped" in result.stderr
+    assert "--resume" in result.stderr
+    assert _exists(Path(str(out) + ".journal"))
+    assert not emulator.state.submit_counts  # no submit was processed
+    assert sum(emulator.state.submit_requests.values()) <= 3
+    assert not any(r["status"] == "failed" for r in _results(out))
