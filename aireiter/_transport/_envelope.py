@@ -107,24 +107,21 @@ def decode_json_body(
     try:
         return json.loads(body)
     except _DECODE_ERRORS:
-        if content_type:
-            content_type = content_type.split(";", 1)[0].strip().lower() or None
-        kind = (
-            "an empty body"
-            if not body
-            else f"a non-JSON body ({content_type or 'no content type'})"
-        )
-        raise APIResponseValidationError(
-            f"Expected JSON from {method} {url} but got {kind} with HTTP {http_status}. "
-            "A wrong base URL or route answers with an HTML page.",
-            status_code=http_status,
-            content_type=content_type,
-            body_preview=_preview(body),
-            request_id=request_id,
-            method=method,
-            url=url,
-            out_task_id=out_task_id,
-        ) from None
+        pass  # raised below, outside ``except``: the decoder's error holds the whole body
+    if content_type:
+        content_type = content_type.split(";", 1)[0].strip().lower() or None
+    kind = "an empty body" if not body else f"a non-JSON body ({content_type or 'no content type'})"
+    raise APIResponseValidationError(
+        f"Expected JSON from {method} {url} but got {kind} with HTTP {http_status}. "
+        "A wrong base URL or route answers with an HTML page.",
+        status_code=http_status,
+        content_type=content_type,
+        body_preview=_preview(body),
+        request_id=None if request_id is None else redact(request_id),
+        method=method,
+        url=url,
+        out_task_id=out_task_id,
+    )
 
 
 def error_message_from_body(body: Any) -> str:
