@@ -246,7 +246,10 @@ class APIStatusError(_ResponseError):
     ``status_code`` is the effective status: the envelope's business ``statusCode`` when the
     HTTP status was 2xx (the API reports most errors inside HTTP 200), else the HTTP status.
     ``http_status`` is always the HTTP status line's code. ``body`` is the decoded body.
+    ``retry_after`` is the server's ``Retry-After`` hint in seconds, if it sent one.
     """
+
+    retry_after: float | None = None
 
 
 class BadRequestError(APIStatusError):

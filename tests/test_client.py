@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import queue
+import threading
 import warnings
+from collections.abc import Iterator
 
 import pytest
+from aiohttp import web
 
 from aireiter import (
     AsyncAIReiter,
@@ -110,3 +115,73 @@ async def test_no_unclosed_session_warning(emulator: RunningEmulator) -> None:
         del client
         gc.collect()
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+# -- more than one event loop --------------------------------------------------------------
+@pytest.fixture
+def thread_server() -> Iterator[str]:
+    """A balance-answering aiohttp server on its own loop in a background thread, so that
+    synchronous tests can drive clients with ``asyncio.run``."""
+    ready: queue.Queue[str] = queue.Queue()
+    loop = asyncio.new_event_loop()
+
+    async def balance(request: web.Request) -> web.Response:
+        return web.json_response({"statusCode": 200, "message": "", "data": {"credits": 5}})
+
+    async def start() -> web.AppRunner:
+        app = web.Application()
+        app.router.add_get("/api/openapi/balance", balance)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        return runner
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        runner = loop.run_until_complete(start())
+        ready.put(f"http://127.0.0.1:{runner.addresses[0][1]}")
+        loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield ready.get(timeout=10)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+
+
+def test_client_works_across_two_asyncio_runs(thread_server: str) -> None:
+    """One client, two ``asyncio.run`` calls: both work (no "Event loop is closed"), and the
+    first loop's connections were closed when that loop shut down."""
+    client = AsyncAIReiter(api_key="k-123456789", base_url=thread_server)
+    first = asyncio.run(client.balance())
+    binding = client._transport._current
+    assert binding is not None
+    assert binding.session.closed  # closed by the first loop's shutdown, not leaked
+    assert client._transport._session is None
+    second = asyncio.run(client.balance())
+    assert first.credits == second.credits == 5
+    assert client._transport._current is not binding
+    asyncio.run(client.aclose())
+    assert client.is_closed
+
+
+async def test_client_shared_with_a_loop_in_another_thread(emulator: RunningEmulator) -> None:
+    """A loop in another thread may use the same client while this loop does: each loop gets
+    its own pool; both work, and aclose() leaves nothing open."""
+    client = AsyncAIReiter(api_key=emulator.api_key, base_url=emulator.base_url)
+    await client.balance()
+
+    def in_thread() -> float | None:
+        return asyncio.run(client.balance()).credits
+
+    mine, theirs = await asyncio.gather(client.balance(), asyncio.to_thread(in_thread))
+    assert mine.credits == theirs
+    assert (await client.balance()).credits == mine.credits
+    session = client._transport._session
+    await client.aclose()
+    assert session is not None
+    assert session.closed

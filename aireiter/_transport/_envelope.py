@@ -204,8 +204,7 @@ def make_status_error(
         url=url,
         out_task_id=out_task_id,
     )
-    if isinstance(error, RateLimitError):
-        error.retry_after = retry_after
+    error.retry_after = retry_after
     return error
 
 

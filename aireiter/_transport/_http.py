@@ -338,7 +338,8 @@ class HTTPTransport:
                     raise
                 attempt += 1
                 delay = calculate_retry_delay(
-                    attempt, retry_after=getattr(error, "retry_after", None)
+                    attempt,
+                    retry_after=error.retry_after if isinstance(error, APIStatusError) else None,
                 )
                 if deadline is not None and time.monotonic() + delay >= deadline:
                     raise  # no time left for another attempt: the call's deadline rules
@@ -463,7 +464,7 @@ class HTTPTransport:
                 url=url,
                 out_task_id=out_task_id,
             )
-        except RateLimitError as error:
+        except APIStatusError as error:
             error.retry_after = parse_retry_after(response_headers)
             raise
         return APIResponse(
