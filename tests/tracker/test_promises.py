@@ -124,7 +124,8 @@ async def test_a_429_storm_slows_the_run_and_fails_no_job(
             lowest = rate if lowest is None or (rate is not None and rate < lowest) else lowest
     assert len(tasks) == 20
     assert {task.status.value for task in tasks} == {"completed"}
-    assert lowest is not None and lowest < 200.0
+    assert lowest is not None
+    assert lowest < 200.0
     assert set(emu.state.submits_recorded.values()) == {1}
 
 
@@ -335,11 +336,13 @@ async def test_a_second_run_is_refused_while_the_first_holds_the_jobs(
     JournalBusyError naming the holder, before anything is sent."""
     emu = await emulator_factory(default_duration_s=5.0)
     path = tmp_path / "run.db"
-    async with client_for(emu) as client:
-        async with TaskTracker(client, journal=path, poll_policy=POLICY) as first:
-            await first.submit(MODEL, {"prompt": "x"})
-            with pytest.raises(JournalBusyError) as caught:
-                async with TaskTracker.resume(client, path, poll_policy=POLICY):
-                    pass
-            assert caught.value.owner == first.owner
-            first.cancel()
+    async with (
+        client_for(emu) as client,
+        TaskTracker(client, journal=path, poll_policy=POLICY) as first,
+    ):
+        await first.submit(MODEL, {"prompt": "x"})
+        with pytest.raises(JournalBusyError) as caught:
+            async with TaskTracker.resume(client, path, poll_policy=POLICY):
+                pass
+        assert caught.value.owner == first.owner
+        first.cancel()
