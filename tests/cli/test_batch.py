@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from aireiter import TaskTracker
-from aireiter.emulator import ManualClock, RunningEmulator
+from aireiter.emulator import ManualClock, RunningEmulator, file_bytes
 
 from ..conftest import EmulatorFactory
 from .conftest import cli_env, run_cli, start_cli
@@ -282,27 +282,26 @@ async def test_an_edited_jobs_file_resumes_without_paying_twice_or_losing_a_job(
 
 
 async def test_preflight_stops_a_bad_key_a_non_api_host_and_a_closed_port(
-    emulator: RunningEmulator, tmp_path: Path
+    emulator_factory: EmulatorFactory, tmp_path: Path
 ) -> None:
     """Before the first submit, one balance request proves key and host: a refused key, an
     HTML answer and a closed port each end the run with one clear message and exit 3,
     nothing submitted, no journal or results file created, the key never printed."""
+    emulator = await emulator_factory(default_duration_s=0.05)
+    marketing = await emulator_factory(html_everywhere=True)
     path = _write_jobs(tmp_path / "jobs.jsonl", 3)
     out = tmp_path / "r.jsonl"
     journal = Path(str(out) + ".journal")
     secret = "sk-wrong-key-0123456789"
     cases = [
-        (cli_env(emulator, AIREITER_API_KEY=secret), "refused the key", None),
-        (cli_env(emulator), "did not answer like the AIReiter API", "html"),
+        (cli_env(emulator, AIREITER_API_KEY=secret), "refused the key"),
+        (cli_env(marketing), "did not answer like the AIReiter API"),
         (
             cli_env(emulator, AIREITER_BASE_URL=f"http://127.0.0.1:{_closed_port()}"),
             "cannot reach the API",
-            None,
         ),
     ]
-    for env, words, fault in cases:
-        if fault is not None:
-            emulator.state.inject(fault, path="/api/openapi/balance")
+    for env, words in cases:
         result = await run_cli("batch", str(path), "--out", str(out), env=env)
         assert result.code == EXIT_ABORTED, result.stderr
         assert words in result.stderr
@@ -312,7 +311,8 @@ async def test_preflight_stops_a_bad_key_a_non_api_host_and_a_closed_port(
         assert not _exists(out)
         assert not _exists(journal)
     assert not emulator.state.submit_requests
-    assert sum(emulator.state.request_counts.values()) == 2  # two balance requests
+    assert not marketing.state.submit_requests
+    assert sum(emulator.state.request_counts.values()) == 1  # the refused balance request
 
 
 async def test_failed_downloads_keep_the_journal_and_resume_fetches_them(
@@ -512,3 +512,55 @@ async def test_a_host_that_stops_answering_like_the_api_aborts_the_run(
     assert not emulator.state.submit_counts  # no submit was processed
     assert sum(emulator.state.submit_requests.values()) <= 3
     assert not any(r["status"] == "failed" for r in _results(out))
+
+
+@needs_run_control
+async def test_a_line_removed_before_it_was_sent_is_never_sent(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """Jobs held by --max-credits are still unsent; one whose line is removed before the
+    --resume is cancelled (never submitted), the others are sent once each."""
+    emulator = await emulator_factory(default_duration_s=0.05, image_credits=10)
+    jobs = [{"model": "gpt_4o", "prompt": f"fish {n}"} for n in range(4)]
+    path = _lines(tmp_path / "jobs.jsonl", *jobs)
+    out = tmp_path / "r.jsonl"
+    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001")
+    env = cli_env(emulator)
+    held = await run_cli(*common, "--max-credits", "15", env=env)
+    assert held.code == EXIT_INCOMPLETE, held.stderr
+    sent = {t.params["prompt"] for t in emulator.state.tasks.values()}
+    unsent = [job for job in jobs if job["prompt"] not in sent]
+    assert len(unsent) >= 2
+    _lines(path, *(job for job in jobs if job is not unsent[0]))
+    resumed = await run_cli(*common, "--resume", "--max-credits", "1000", env=env)
+    assert resumed.code == 0, resumed.stderr
+    assert "1 never sent (cancelled)" in resumed.stderr
+    prompts = [t.params["prompt"] for t in emulator.state.tasks.values()]
+    assert sorted(prompts) == sorted(job["prompt"] for job in jobs if job is not unsent[0])
+    assert all(count == 1 for count in emulator.state.submit_requests.values())
+    assert not _exists(Path(str(out) + ".journal"))
+
+
+async def test_gzip_encoded_outputs_download_whole(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """Outputs served with Content-Encoding: gzip (Content-Length the compressed length) land
+    on disk decoded and whole; the run ends 0 and removes the journal."""
+    emulator = await emulator_factory(
+        default_duration_s=0.05, gzip_outputs=True, output_bytes_image=50_000
+    )
+    path = _lines(
+        tmp_path / "jobs.jsonl",
+        *({"model": "gpt_4o", "prompt": f"gz {n}", "out_task_id": f"gz-{n}"} for n in range(3)),
+    )
+    out = tmp_path / "r.jsonl"
+    files = tmp_path / "files"
+    env = cli_env(emulator)
+    result = await run_cli(
+        "batch", str(path), "--out", str(out), "--download", str(files), "--poll-scale", "0.001",
+        env=env,
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    for n in range(3):
+        assert (files / f"gz-{n}.png").read_bytes() == file_bytes(f"gz-{n}", "0.png", 50_000)
+    assert not _exists(Path(str(out) + ".journal"))
