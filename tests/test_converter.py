@@ -106,3 +106,95 @@ def test_requests_leave_out_unset_fields() -> None:
     body = unstructure_request(SubmitRequest(model="m", params={"prompt": "p"}, out_task_id="o"))
     assert body == {"model": "m", "params": {"prompt": "p"}, "out_task_id": "o"}
     assert unstructure_request(QueryRequest(task_id="t")) == {"task_id": "t"}
+
+
+def test_epoch_timestamps_in_any_unit() -> None:
+    """Epoch seconds, milliseconds, microseconds and nanoseconds (numbers or digit strings)
+    all read as the same instant."""
+    expected = datetime.fromtimestamp(1_766_383_408, timezone.utc)
+    for value in (
+        1_766_383_408,
+        1_766_383_408_000,
+        1_766_383_408_000_000,
+        1_766_383_408_000_000_000,
+        1_766_383_408.0,
+        "1766383408",
+        "1766383408000",
+    ):
+        assert parse_datetime(value) == expected, value
+
+
+def test_unreadable_timestamps_are_none_and_kept_raw() -> None:
+    """Garbage, out-of-range or non-finite timestamps give None, never an exception; the raw
+    value stays in ``raw``."""
+    for value in (10**30, -(10**25), float("nan"), float("inf"), "2025-13-45", [1], {"a": 1}):
+        assert parse_datetime(value) is None, value
+    task = structure_task({"out_task_id": "a", "created_at": 10**30, "completed_at": "soon"})
+    assert task.created_at is None
+    assert task.completed_at is None
+    assert task.raw["created_at"] == 10**30
+
+
+def test_odd_field_values_never_raise() -> None:
+    """Out-of-range numbers, unhashable statuses, non-string URLs, deep nesting and a
+    ``data`` of the wrong shape give a task with None/UNKNOWN where unreadable."""
+    nested: object = 1
+    for _ in range(2000):
+        nested = [nested]
+    task = structure_task(
+        {
+            "out_task_id": 12,
+            "status": ["completed"],
+            "estimated_credits": 10**400,
+            "credits_used": float("nan"),
+            "output": [{"url": 5}, {"url": None}, "https://ok.example/a.png", 7],
+            "error": nested,
+            "metadata": "not an object",
+        }
+    )
+    assert task.out_task_id == "12"
+    assert task.status is TaskStatus.UNKNOWN
+    assert task.estimated_credits is None
+    assert task.credits_used is None
+    assert task.urls == ["https://ok.example/a.png"]
+    assert task.error is not None
+    assert task.metadata is None
+    for data in ("ok", 5, [1, 2], None):
+        odd = structure_task(data, out_task_id="mine")
+        assert odd.out_task_id == "mine"
+        assert odd.status is TaskStatus.UNKNOWN
+        assert odd.raw == ({} if data is None else {"data": data})
+
+
+def test_balance_keeps_free_quota_and_every_field() -> None:
+    """Per-model free quota is typed (an object or a list of objects); every field stays."""
+    balance = structure_balance(
+        {"credits": "120.5", "free_quota": {"sora2": 3, "gpt_4o": "2", "bad": "x"}, "vip": 1}
+    )
+    assert balance.credits == 120.5
+    assert balance.free_quota == {"sora2": 3.0, "gpt_4o": 2.0}
+    assert balance.raw["vip"] == 1
+    listed = structure_balance(
+        {"balance": 7, "free_quota": [{"model": "veo3_1", "remaining": 4}, {"model": 1}]}
+    )
+    assert listed.free_quota == {"veo3_1": 4.0}
+    assert structure_balance({"points": 3}).credits == 3.0
+    assert structure_balance("odd").raw == {"data": "odd"}
+
+
+def test_hand_written_request_bodies_match_the_converter() -> None:
+    """The hot-path request encoder gives exactly what the converter's hook gives."""
+    from aireiter._converter import make_converter
+
+    converter = make_converter()
+    requests = [
+        SubmitRequest(model="m", params={"prompt": "p"}, out_task_id="o"),
+        SubmitRequest(
+            model="m", params={}, out_task_id="o", callback_url="http://cb", metadata={"k": 1}
+        ),
+        QueryRequest(out_task_id="o"),
+        QueryRequest(task_id="t"),
+        QueryRequest(out_task_id="o", task_id="t"),
+    ]
+    for request in requests:
+        assert unstructure_request(request) == converter.unstructure(request)

@@ -141,16 +141,24 @@ def balance_to_json(balance: Balance) -> dict[str, Any]:
     }
 
 
+def _number(value: float) -> str:
+    """``1000000.0`` -> ``1,000,000``; ``12.5`` -> ``12.5`` (no exponent, no float noise)."""
+    if value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
 def _show_balance(out: Output, balance: Balance) -> None:
     if out.json_mode:
         out.json(balance_to_json(balance))
         return
-    out.fields({"credits": balance.credits if balance.credits is not None else "unknown"})
+    credits = balance.credits
+    out.fields({"credits": _number(credits) if credits is not None else "unknown"})
     if balance.free_quota:
         out.line()
         out.table(
             ("Model", "Free quota left"),
-            [(model, f"{amount:g}") for model, amount in sorted(balance.free_quota.items())],
+            [(model, _number(amount)) for model, amount in sorted(balance.free_quota.items())],
             title="Free quota per model",
         )
 

@@ -356,3 +356,54 @@ async def test_a_wait_timeout_names_the_task_and_says_it_goes_on(
     assert "TaskTimeoutError" in result.stderr
     assert "slow-cli" in result.stderr.splitlines()[-1]
     assert "paid for" in result.stderr
+
+
+async def test_balance_shows_free_quota_per_model(emulator_factory: EmulatorFactory) -> None:
+    """`balance` prints the points and the free quota left per model; --json keeps every
+    field of the answer."""
+    emu = await emulator_factory(free_quota={"sora2": 3, "seedream_v4_5": 10})
+    plain = await run_cli("balance", env=cli_env(emu))
+    assert plain.code == 0, plain.stderr
+    assert "Free quota per model" in plain.stdout
+    assert re.search(r"sora2\W+3\b", plain.stdout)
+    assert re.search(r"seedream_v4_5\W+10\b", plain.stdout)
+    assert "1,000,000" in plain.stdout  # the emulator's starting points, no exponent
+    as_json = await run_cli("balance", "--json", env=cli_env(emu))
+    body = as_json.json()
+    assert body["free_quota"] == {"sora2": 3, "seedream_v4_5": 10}
+    assert body["raw"]["free_quota"] == {"sora2": 3, "seedream_v4_5": 10}
+
+
+async def test_each_retry_is_printed_without_verbose(
+    emulator: RunningEmulator, env: dict[str, str]
+) -> None:
+    """Without -v, a retried 5xx still says so on stderr ("retrying in ... after HTTP 5xx"),
+    and nothing else of the debug log is shown."""
+    emulator.state.inject("error_5xx", path="/api/openapi/balance", count=1)
+    result = await run_cli("balance", env=env)
+    assert result.code == 0, result.stderr
+    assert re.search(r"aireiter: retrying in \d+\.\d s after HTTP 5\d\d", result.stderr)
+    assert "DEBUG" not in result.stderr
+
+
+async def test_aireiter_log_env_logs_requests_redacted(emulator: RunningEmulator) -> None:
+    """AIREITER_LOG=debug logs each request of a plain script on stderr, key redacted."""
+    script = (
+        "import asyncio, aireiter\n"
+        "async def main():\n"
+        "    async with aireiter.AsyncAIReiter() as client:\n"
+        "        await client.balance()\n"
+        "        print('Authorization: Bearer ' + client.config.api_key)\n"
+        "asyncio.run(main())\n"
+    )
+    env = cli_env(emulator, AIREITER_LOG="debug")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(proc.communicate(), 45)
+    assert proc.returncode == 0, stderr
+    assert "GET" in stderr.decode()
+    assert "/api/openapi/balance -> HTTP 200" in stderr.decode()
+    assert emulator.api_key not in stderr.decode()
+    assert emulator.api_key in stdout.decode()  # the script itself may print what it likes
