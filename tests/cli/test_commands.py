@@ -246,11 +246,19 @@ async def _until_submitted(emu: RunningEmulator, out_task_id: str) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _interrupt(proc: asyncio.subprocess.Process) -> tuple[int, str, str]:
+async def _interrupt_when(proc: asyncio.subprocess.Process, announced: str) -> tuple[int, str, str]:
+    """Read stderr until a line holding ``announced`` (the CLI is waiting then), send Ctrl-C,
+    and return the exit status, stdout and all of stderr."""
+    assert proc.stderr is not None
+    seen: list[bytes] = []
+    while not seen or announced.encode() not in seen[-1]:
+        line = await asyncio.wait_for(proc.stderr.readline(), 30)
+        assert line, b"".join(seen)
+        seen.append(line)
     proc.send_signal(signal.SIGINT)
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return proc.returncode, out.decode(), (b"".join(seen) + err).decode()
 
 
 async def test_ctrl_c_names_the_paid_task_in_json_mode(
@@ -263,8 +271,7 @@ async def test_ctrl_c_names_the_paid_task_in_json_mode(
         "--json", "video", "sora2", "-p", "waves", "--out-task-id", "sig-json",
         "--poll-interval", "0.05", env=cli_env(emu),
     )  # fmt: skip
-    await _until_submitted(emu, "sig-json")
-    code, _out, err = await _interrupt(proc)
+    code, _out, err = await _interrupt_when(proc, '"event": "submitted"')
     assert code == 130
     events = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     kinds = {event.get("event"): event for event in events if "event" in event}
@@ -285,8 +292,7 @@ async def test_ctrl_c_names_the_paid_task_in_plain_mode(
         "image", "gpt_4o", "-p", "x", "--out-task-id", "sig-plain", "--poll-interval", "0.05",
         env=cli_env(emu, AIREITER_NO_RICH="1"),
     )  # fmt: skip
-    await _until_submitted(emu, "sig-plain")
-    code, _out, err = await _interrupt(proc)
+    code, _out, err = await _interrupt_when(proc, "submitted sig-plain")
     assert code == 130
     assert "submitted sig-plain" in err
     last = err.strip().splitlines()
@@ -325,7 +331,7 @@ async def test_ctrl_c_on_a_terminal_leaves_the_task_id_on_screen(
         reader = asyncio.create_task(asyncio.to_thread(read_all))
         await _until_submitted(emu, "sig-tty")
         deadline = time.monotonic() + 30
-        while b"waiting" not in received:  # the spinner is on screen
+        while b"\x1b[2K" not in received:  # the spinner is on screen, redrawn once
             assert time.monotonic() < deadline, bytes(received)
             await asyncio.sleep(0.02)
         proc.send_signal(signal.SIGINT)
