@@ -16,6 +16,7 @@ failed``, ``connection reset``, ``malformed HTTP answer``, ``redirect loop``, ``
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import ssl
 from collections.abc import Iterator, Mapping
@@ -50,6 +51,8 @@ __all__ = [
     "scrub_chain",
     "translate",
 ]
+
+logger = logging.getLogger("aireiter")
 
 _MAX_CHAIN: Final = 16  # links of a __cause__/__context__ chain looked at
 # The ``type`` of an error object in a stream (OpenAI and Anthropic names) -> its HTTP status.
@@ -103,14 +106,24 @@ def exception_chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 def scrub_chain(exc: BaseException) -> None:
-    """Drop request headers (the ``Authorization`` key) that aiohttp keeps on its response
-    errors (``request_info``, shown by their ``repr``) anywhere in ``exc``'s chain."""
-    for link in exception_chain(exc):
+    """Drop the request headers (the ``Authorization`` key) that aiohttp keeps on its response
+    errors (``request_info``, also their first argument, shown by their ``repr``) from every
+    exception reachable from ``exc`` through causes and contexts."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo and len(seen) < _MAX_CHAIN:
+        link = todo.pop()
+        if id(link) in seen:
+            continue
+        seen.add(id(link))
         if isinstance(link, aiohttp.ClientResponseError):
             info = link.request_info
-            link.request_info = aiohttp.RequestInfo(
+            clean = aiohttp.RequestInfo(
                 info.url, info.method, _no_auth(info.headers), info.real_url
             )
+            link.request_info = clean
+            link.args = tuple(clean if arg is info else arg for arg in link.args)
+        todo.extend(x for x in (link.__cause__, link.__context__) if x is not None)
 
 
 def _no_auth(headers: Any) -> Any:
@@ -337,4 +350,5 @@ def translate(
     scrub_chain(exc)
     error.__cause__ = sanitize_exception(exc)
     error.__suppress_context__ = True
+    logger.debug("%s %s failed: %s (from %s)", method, url, error, type(exc).__name__)
     return error

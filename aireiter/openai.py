@@ -396,6 +396,11 @@ class _AIReiterAsyncOpenAI(AsyncOpenAI):
 
     _default_stream_cls = _TranslatingAsyncStream
 
+    @property
+    def user_agent(self) -> str:
+        """openai's User-Agent, naming the public class (as before the subclass)."""
+        return f"AsyncOpenAI/Python {self._version}"
+
     async def request(
         self, cast_to: Any, options: Any, *, stream: bool = False, stream_cls: Any = None
     ) -> Any:
@@ -416,6 +421,11 @@ class _AIReiterOpenAI(OpenAI):
     """:class:`OpenAI` as :class:`~aireiter.AIReiter` uses it: failures are aireiter errors."""
 
     _default_stream_cls = _TranslatingStream
+
+    @property
+    def user_agent(self) -> str:
+        """openai's User-Agent, naming the public class (as before the subclass)."""
+        return f"OpenAI/Python {self._version}"
 
     def request(
         self, cast_to: Any, options: Any, *, stream: bool = False, stream_cls: Any = None
