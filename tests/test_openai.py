@@ -26,6 +26,7 @@ import aireiter.openai as adapter
 from aireiter import AsyncAIReiter
 from aireiter.emulator import RunningEmulator
 from aireiter.emulator._chat import CHAT_STATE_KEY
+from tests.cli.conftest import cli_env, run_cli
 
 from ._servers import REQUEST_ID, garbage_server
 
@@ -673,10 +674,43 @@ async def test_connection_errors_name_the_host_and_the_kind(
 async def test_dns_failure_is_named() -> None:
     """A host name that cannot be resolved is a DNS error naming it (the name is rejected by
     the local resolver: no query leaves the machine)."""
-    async with AsyncAIReiter(api_key="key-123456", base_url="http://-bad-.invalid") as client:
+    async with AsyncAIReiter(
+        api_key="key-123456", base_url="http://-bad-.invalid", max_retries=0
+    ) as client:
         with pytest.raises(aireiter.APIConnectionError) as caught:
             await client.responses.create(model="gpt-5.5", input="x")
     assert type(caught.value) is aireiter.APIConnectionError
     assert caught.value.kind == "DNS lookup failed"
     assert "-bad-.invalid" in str(caught.value)
     assert caught.value.request_sent is False
+
+
+@pytest.mark.parametrize("api", ["openai", "messages"])
+async def test_cli_chat_on_a_wrong_base_url_fails_with_the_reason(api: str) -> None:
+    """`aireiter chat` against a base URL that answers with a web page exits 1 and says the
+    base URL looks wrong (it printed nothing and exited 0); with --json the error is JSON on
+    stderr, no traceback."""
+    async with garbage_server("html") as host:
+        env = cli_env(AIREITER_BASE_URL=host + "/v1", AIREITER_API_KEY="key-123456")
+        text = await run_cli("chat", "hi", "--api", api, env=env)
+        as_json = await run_cli("--json", "chat", "hi", "--api", api, env=env)
+    assert text.code == 1
+    assert "base URL looks wrong" in text.stderr
+    assert repr(host) in text.stderr
+    assert text.stdout.strip() == ""
+    assert as_json.code == 1
+    assert "Traceback" not in as_json.stderr
+    error = json.loads(as_json.stderr.strip().splitlines()[-1])["error"]
+    assert error["type"] == "APIResponseValidationError"
+    assert "base URL looks wrong" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [({"http_backend": "curl"}, "http_backend"), ({"base_url": 8080}, "base_url")],
+)
+def test_bad_adapter_arguments_are_param_errors(options: dict[str, Any], field: str) -> None:
+    """A bad http_backend or base_url is a ParamError naming it, before any request."""
+    with pytest.raises(aireiter.ParamError) as caught:
+        adapter.AsyncOpenAI(api_key="key-123456", **options)
+    assert caught.value.field == field
