@@ -124,7 +124,8 @@ def test_model_names_resolve_to_one_model_only() -> None:
 
 
 def _spec_with(models: list[dict[str, object]]) -> bytes:
-    return json.dumps({"models": models}).encode()
+    levels = {"base": "", "plus": "", "advanced": "", "max": ""}
+    return json.dumps({"channel_suffixes": levels, "models": models}).encode()
 
 
 @pytest.mark.parametrize(
@@ -145,6 +146,17 @@ def _spec_with(models: list[dict[str, object]]) -> bytes:
         (
             [{"id": "a", "kind": "image", "title": "A", "channels": ["a", "b_plus"]}],
             "channels must be",
+        ),
+        (
+            [{"id": "a", "kind": "image", "title": "A", "channels": ["a", "a_turbo"]}],
+            "channels must be",
+        ),
+        (
+            [
+                {"id": "a", "kind": "image", "title": "A", "params": []},
+                {"id": "a_plus", "kind": "image", "title": "A+", "params": []},
+            ],
+            "reads as a channel",
         ),
     ],
 )
