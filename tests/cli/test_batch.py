@@ -245,9 +245,9 @@ async def test_an_edited_jobs_file_resumes_without_paying_twice_or_losing_a_job(
     jobs.append(dict(jobs[1]))  # the same line twice: two jobs
     path = _lines(tmp_path / "jobs.jsonl", *jobs)
     out = tmp_path / "results.jsonl"
-    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001")
+    common = ("batch", str(path), "--out", str(out))
     env = cli_env(emulator)
-    proc = await start_cli(*common, env=env)
+    proc = await start_cli(*common, env=env)  # default poll schedule: no deadline passes
     await _until(lambda: len(emulator.state.submit_counts) == 5, "five submits")
     proc.send_signal(signal.SIGINT)
     _, stderr = await asyncio.wait_for(proc.communicate(), WAIT_DEADLINE_S)
@@ -258,7 +258,7 @@ async def test_an_edited_jobs_file_resumes_without_paying_twice_or_losing_a_job(
     new = {"model": "gpt_4o", "prompt": "a new owl"}
     _lines(path, new, jobs[4], jobs[2], jobs[1], jobs[0])  # inserted, reordered, owl 3 gone
     clock.advance(10_000)  # every task on the server is done
-    proc = await start_cli(*common, "--resume", "--json", env=env)
+    proc = await start_cli(*common, "--resume", "--json", "--poll-scale", "0.01", env=env)
     await _until(lambda: len(emulator.state.submit_counts) == 6, "the added job's submit")
     clock.advance(10_000)  # and so is the added one
     stdout, stderr = await asyncio.wait_for(proc.communicate(), WAIT_DEADLINE_S)
@@ -336,7 +336,7 @@ async def test_failed_downloads_keep_the_journal_and_resume_fetches_them(
     emulator.state.inject("error_5xx", path="/files/dl-b/0.png", count=4)  # 1 + 3 retries
     common = ("batch", str(path), "--out", str(out), "--download", str(files))
     env = cli_env(emulator)
-    first = await run_cli(*common, "--poll-scale", "0.001", "--json", env=env)
+    first = await run_cli(*common, "--poll-scale", "0.01", "--json", env=env)
     assert first.code == EXIT_INCOMPLETE, first.stderr
     assert first.json()["files_missing"] == 1
     assert first.json()["journal"] == str(journal)
@@ -410,7 +410,7 @@ async def test_validate_false_and_extra_params_lines_reach_the_api(
     )
     out = tmp_path / "r.jsonl"
     env = cli_env(emulator)
-    result = await run_cli("batch", str(path), "--out", str(out), "--poll-scale", "0.001", env=env)
+    result = await run_cli("batch", str(path), "--out", str(out), "--poll-scale", "0.01", env=env)
     assert result.code == 0, result.stderr
     tasks = emulator.state.tasks
     assert dict(tasks["with-extra"].params) == {"prompt": "x", "video_length": "10", "seed": 7}
@@ -430,7 +430,7 @@ async def test_max_credits_holds_jobs_back_for_a_resume(
         tmp_path / "jobs.jsonl", *({"model": "gpt_4o", "prompt": f"cat {n}"} for n in range(4))
     )
     out = tmp_path / "r.jsonl"
-    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001", "--json")
+    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.01", "--json")
     env = cli_env(emulator)
     held = await run_cli(*common, "--max-credits", "25", env=env)
     assert held.code == EXIT_INCOMPLETE, held.stderr
@@ -457,7 +457,7 @@ async def test_retry_failed_sends_a_failed_job_again_under_new_ids(
     )
     out = tmp_path / "r.jsonl"
     env = cli_env(emulator)
-    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001")
+    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.01")
     result = await run_cli(*common, "--retry-failed", "2", env=env)
     assert result.code == 1, result.stderr
     assert len(emulator.state.submit_counts) == 3
@@ -476,9 +476,9 @@ async def test_a_second_process_on_a_busy_journal_is_refused(
     emulator = await emulator_factory(clock=clock)
     path = _write_jobs(tmp_path / "jobs.jsonl", 3)
     out = tmp_path / "r.jsonl"
-    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001")
+    common = ("batch", str(path), "--out", str(out))
     env = cli_env(emulator)
-    owner = await start_cli(*common, env=env)
+    owner = await start_cli(*common, env=env)  # default poll schedule: no deadline passes
     try:
         await _until(lambda: len(emulator.state.submit_counts) == 3, "three submits")
         requests = sum(emulator.state.submit_requests.values())
@@ -524,7 +524,7 @@ async def test_a_line_removed_before_it_was_sent_is_never_sent(
     jobs = [{"model": "gpt_4o", "prompt": f"fish {n}"} for n in range(4)]
     path = _lines(tmp_path / "jobs.jsonl", *jobs)
     out = tmp_path / "r.jsonl"
-    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.001")
+    common = ("batch", str(path), "--out", str(out), "--poll-scale", "0.01")
     env = cli_env(emulator)
     held = await run_cli(*common, "--max-credits", "15", env=env)
     assert held.code == EXIT_INCOMPLETE, held.stderr
@@ -557,7 +557,7 @@ async def test_gzip_encoded_outputs_download_whole(
     files = tmp_path / "files"
     env = cli_env(emulator)
     result = await run_cli(
-        "batch", str(path), "--out", str(out), "--download", str(files), "--poll-scale", "0.001",
+        "batch", str(path), "--out", str(out), "--download", str(files), "--poll-scale", "0.01",
         env=env,
     )  # fmt: skip
     assert result.code == 0, result.stderr
