@@ -32,6 +32,8 @@ from typing import Any, Final
 
 import attrs
 
+from .. import _timing
+
 __all__ = [
     "DEFAULT_POLL_BACKOFF",
     "DEFAULT_POLL_ERROR_DELAY_S",
@@ -115,7 +117,8 @@ class PollPolicy:
     min_interval_s: float = attrs.field(default=DEFAULT_POLL_MIN_INTERVAL_S, validator=_positive)
     max_interval_s: float = attrs.field(default=DEFAULT_POLL_MAX_INTERVAL_S, validator=_positive)
     error_delay_s: float = attrs.field(default=DEFAULT_POLL_ERROR_DELAY_S, validator=_positive)
-    duration_scale: float = attrs.field(default=1.0, validator=_positive)
+    duration_scale: float = attrs.field(factory=lambda: _timing.time_scale(), validator=_positive)
+    """Multiplies every duration; defaults to ``aireiter.testing``'s time scale (1.0)."""
     typical_durations: Mapping[str, float] = attrs.field(factory=dict, converter=_durations)
     fixed_duration_s: float | None = attrs.field(default=None)
     default_duration_s: float = attrs.field(default=DEFAULT_TYPICAL_DURATION_S, validator=_positive)

@@ -105,3 +105,14 @@ def test_bad_policies_are_refused(options: dict[str, object]) -> None:
     """Nonsense settings fail when the policy is made, not in the middle of a run."""
     with pytest.raises(ValueError):
         PollPolicy(**options)  # type: ignore[arg-type]
+
+
+def test_the_testing_time_scale_scales_the_default_policy() -> None:
+    """``aireiter.testing.time_scale`` reaches the tracker's default poll schedule (and so the
+    confirm window sized from it), so a README snippet on a scaled emulator runs in seconds."""
+    from aireiter.testing import time_scale
+
+    with time_scale(0.01):
+        scaled = PollPolicy()
+    assert scaled.duration_scale == 0.01
+    assert PollPolicy().duration_scale == 1.0
