@@ -19,7 +19,7 @@ import json
 import logging
 import socket
 import ssl
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -37,6 +37,7 @@ from ._exceptions import (
     APITimeoutError,
 )
 from ._not_the_api import media_type, not_the_api_error, wrong_base_url_hint
+from ._transport._config import normalize_base_url
 from ._transport._envelope import error_message_from_body, make_status_error
 from ._transport._http import request_id_of
 from ._transport._redact import sanitize_exception
@@ -45,11 +46,15 @@ from ._transport._retry import parse_retry_after
 __all__ = [
     "TRANSPORT_ERRORS",
     "answer_problem",
+    "async_answer_check",
     "connection_error",
     "exception_chain",
     "needs_answer_check",
+    "request_url",
     "scrub_chain",
+    "sync_answer_check",
     "translate",
+    "translate_for",
 ]
 
 logger = logging.getLogger("aireiter")
@@ -352,3 +357,56 @@ def translate(
     error.__suppress_context__ = True
     logger.debug("%s %s failed: %s (from %s)", method, url, error, type(exc).__name__)
     return error
+
+
+# -- hooks for the adapter's clients -----------------------------------------------------------
+def async_answer_check(base_url: str) -> Callable[[httpx2.Response], Awaitable[None]]:
+    """An httpx response hook refusing a 2xx answer that is not the API's JSON."""
+
+    async def check(response: httpx2.Response) -> None:
+        if needs_answer_check(response):
+            await response.aread()
+            error = answer_problem(response, base_url=base_url)
+            if error is not None:
+                raise error
+
+    return check
+
+
+def sync_answer_check(base_url: str) -> Callable[[httpx2.Response], None]:
+    """The blocking twin of :func:`async_answer_check`."""
+
+    def check(response: httpx2.Response) -> None:
+        if needs_answer_check(response):
+            response.read()
+            error = answer_problem(response, base_url=base_url)
+            if error is not None:
+                raise error
+
+    return check
+
+
+def translate_for(
+    client: openai.AsyncOpenAI | openai.OpenAI,
+    exc: BaseException,
+    *,
+    method: str,
+    url: str,
+    response: httpx2.Response | None = None,
+) -> BaseException:
+    """``exc`` as an aireiter error (itself when it is none of openai's or the network's)."""
+    return translate(
+        exc,
+        method=method.upper(),
+        url=url,
+        base_url=normalize_base_url(str(client.base_url)),
+        response=response,
+    )
+
+
+def request_url(client: openai.AsyncOpenAI | openai.OpenAI, options: Any) -> str:
+    """The absolute URL of a request's ``options`` (openai's ``FinalRequestOptions``)."""
+    path = str(options.url)
+    if "://" in path:
+        return path
+    return str(client.base_url).rstrip("/") + "/" + path.lstrip("/")

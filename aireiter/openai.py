@@ -23,6 +23,12 @@ Everything else (``chat.completions``, ``responses``, streaming, tools, ``parse`
 ``with_raw_response``, ``with_options``, errors, retries) is the official client's own code.
 Other ``OPENAI_*`` variables the official client reads (organization, project, custom
 headers) keep their official meaning.
+
+The adapter behind :class:`~aireiter.AsyncAIReiter`'s ``chat`` / ``responses`` / ``openai``
+(and :class:`~aireiter.AIReiter`'s) is a private subclass that differs in two ways: its
+failures, while a stream is read too, are aireiter errors (``aireiter._openai_errors``), and
+a 2xx answer that is not the API's JSON (an HTML page) is refused with an error that says the
+base URL looks wrong. The drop-in classes here keep openai's errors and behaviour.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from openai import NotGiven as _OpenAINotGiven
 
 from ._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, OPENAI_COMPAT_PATH
 from ._exceptions import ParamError
-from ._openai_errors import answer_problem, needs_answer_check, translate
+from ._openai_errors import async_answer_check, request_url, sync_answer_check, translate_for
 from ._transport._config import normalize_base_url
 
 if TYPE_CHECKING:
@@ -263,69 +269,18 @@ def _from_config(cls: type[_ClientT], config: ClientConfig) -> _ClientT:
         http_client = make_async_http_client(
             timeout=timeout,
             max_connections=config.max_connections,
-            event_hooks={"response": [_async_answer_check(config.base_url)]},
+            event_hooks={"response": [async_answer_check(config.base_url)]},
         )
         return cast("_ClientT", _AIReiterAsyncOpenAI(http_client=http_client, **common))
     sync_http_client = openai.DefaultHttpxClient(
         timeout=timeout,
         limits=_limits(config.max_connections),
-        event_hooks={"response": [_sync_answer_check(config.base_url)]},
+        event_hooks={"response": [sync_answer_check(config.base_url)]},
     )
     return cast("_ClientT", _AIReiterOpenAI(http_client=sync_http_client, **common))
 
 
 # -- the AIReiter clients' adapter: aireiter errors ------------------------------------------
-def _async_answer_check(base_url: str) -> Callable[[httpx2.Response], Awaitable[None]]:
-    """An httpx response hook refusing a 2xx answer that is not the API's JSON."""
-
-    async def check(response: httpx2.Response) -> None:
-        if needs_answer_check(response):
-            await response.aread()
-            error = answer_problem(response, base_url=base_url)
-            if error is not None:
-                raise error
-
-    return check
-
-
-def _sync_answer_check(base_url: str) -> Callable[[httpx2.Response], None]:
-    """The blocking twin of :func:`_async_answer_check`."""
-
-    def check(response: httpx2.Response) -> None:
-        if needs_answer_check(response):
-            response.read()
-            error = answer_problem(response, base_url=base_url)
-            if error is not None:
-                raise error
-
-    return check
-
-
-def _translate(
-    client: openai.AsyncOpenAI | openai.OpenAI,
-    exc: BaseException,
-    *,
-    method: str,
-    url: str,
-    response: httpx2.Response | None = None,
-) -> BaseException:
-    """``exc`` as an aireiter error (itself when it is none of openai's or the network's)."""
-    return translate(
-        exc,
-        method=method.upper(),
-        url=url,
-        base_url=normalize_base_url(str(client.base_url)),
-        response=response,
-    )
-
-
-def _request_url(client: openai.AsyncOpenAI | openai.OpenAI, options: Any) -> str:
-    path = str(options.url)
-    if "://" in path:
-        return path
-    return str(client.base_url).rstrip("/") + "/" + path.lstrip("/")
-
-
 _T = TypeVar("_T")
 
 
@@ -340,7 +295,7 @@ class _TranslatingAsyncStream(openai.AsyncStream[_T]):
             return
         except Exception as exc:
             request = self.response.request
-            error = _translate(
+            error = translate_for(
                 self._client,
                 exc,
                 method=request.method,
@@ -362,7 +317,7 @@ class _TranslatingStream(openai.Stream[_T]):
             return
         except Exception as exc:
             request = self.response.request
-            error = _translate(
+            error = translate_for(
                 self._client,
                 exc,
                 method=request.method,
@@ -411,7 +366,7 @@ class _AIReiterAsyncOpenAI(AsyncOpenAI):
         try:
             return await super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
         except Exception as exc:
-            error = _translate(self, exc, method=options.method, url=_request_url(self, options))
+            error = translate_for(self, exc, method=options.method, url=request_url(self, options))
             if error is exc:
                 raise
         raise error
@@ -437,7 +392,7 @@ class _AIReiterOpenAI(OpenAI):
         try:
             return super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
         except Exception as exc:
-            error = _translate(self, exc, method=options.method, url=_request_url(self, options))
+            error = translate_for(self, exc, method=options.method, url=request_url(self, options))
             if error is exc:
                 raise
         raise error

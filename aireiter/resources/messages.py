@@ -29,10 +29,8 @@ from typing import Any, Final, Literal, cast, overload
 import aiohttp
 
 from .._constants import ERROR_BODY_PREVIEW_BYTES, MESSAGES_PATH
-from .._exceptions import APIResponseValidationError, APIStatusError, ParamError, ParamIssue
-from .._not_the_api import media_type, not_the_api_error
-from .._transport import APIResponse, Timeout
-from .._transport._envelope import make_status_error, unwrap_envelope
+from .._exceptions import APIResponseValidationError, ParamError, ParamIssue
+from .._transport import Timeout
 from .._transport._http import request_id_of
 from .._transport._sse import ServerSentEvent, iter_sse
 from .._types import NOT_GIVEN, NotGivenOr
@@ -48,21 +46,17 @@ from ..types.messages import (
     parse_message,
 )
 from ._base import AsyncResource
+from ._messages_answers import (
+    anthropic_error,
+    check_stream_answer,
+    checked_answer,
+    unreadable,
+    with_base_url_hint,
+)
 
 __all__ = ["ANTHROPIC_VERSION", "AsyncMessageStream", "AsyncMessages"]
 
 ANTHROPIC_VERSION: Final = "2023-06-01"  # the Messages API version every request names
-_MAX_NON_STREAM_BYTES: Final = 1024 * 1024  # read at most this of a non-stream answer to a stream
-_ERROR_TYPE_STATUS: Final = {  # Anthropic error type -> HTTP status it stands for
-    "invalid_request_error": 400,
-    "authentication_error": 401,
-    "permission_error": 403,
-    "not_found_error": 404,
-    "request_too_large": 413,
-    "rate_limit_error": 429,
-    "api_error": 500,
-    "overloaded_error": 529,
-}
 
 
 def _body(
@@ -106,132 +100,6 @@ def _body(
     if extra_body:
         body.update(extra_body)
     return body
-
-
-def _anthropic_error(
-    data: Mapping[str, Any], *, http_status: int, request_id: str | None, url: str
-) -> APIStatusError:
-    """The typed error for an Anthropic ``{"type": "error", "error": {...}}`` object."""
-    raw_error = data.get("error")
-    error: Mapping[str, Any] = raw_error if isinstance(raw_error, Mapping) else {}
-    kind = str(error.get("type", "api_error"))
-    return make_status_error(
-        _ERROR_TYPE_STATUS.get(kind, 500),
-        str(error.get("message") or kind),
-        http_status=http_status,
-        request_id=request_id,
-        body=dict(data),
-        method="POST",
-        url=url,
-    )
-
-
-def _checked_answer(answer: APIResponse, url: str) -> Any:
-    """The answer's JSON object, or the typed error it carries inside HTTP 2xx: an AIReiter
-    envelope with an error ``statusCode`` (as the task API sends) or an Anthropic ``type:
-    error``. JSON that is not an object is an :class:`APIResponseValidationError`."""
-    data = answer.data
-    if not isinstance(data, Mapping):
-        raise APIResponseValidationError(
-            f"Expected a JSON object from POST {url}, got {type(data).__name__}.",
-            status_code=answer.http_status,
-            content_type="application/json",
-            body_preview=repr(data)[:ERROR_BODY_PREVIEW_BYTES],
-            request_id=answer.request_id,
-            method="POST",
-            url=url,
-        )
-    if data.get("type") == "message":
-        return data
-    if data.get("type") == "error":
-        raise _anthropic_error(
-            data, http_status=answer.http_status, request_id=answer.request_id, url=url
-        )
-    if "statusCode" in data or "code" in data:  # an envelope: its error, or its data
-        return unwrap_envelope(
-            data,
-            http_status=answer.http_status,
-            request_id=answer.request_id,
-            method="POST",
-            url=url,
-        )
-    return data
-
-
-def _unreadable(
-    response: aiohttp.ClientResponse, message: str, preview: str
-) -> APIResponseValidationError:
-    """The error for a streamed answer that cannot be read (``message`` says why)."""
-    return APIResponseValidationError(
-        message,
-        status_code=response.status,
-        content_type=response.content_type,
-        body_preview=preview[:ERROR_BODY_PREVIEW_BYTES],
-        request_id=request_id_of(response.headers),
-        method="POST",
-        url=str(response.url),
-    )
-
-
-async def _read_capped(response: aiohttp.ClientResponse) -> bytes:
-    """At most :data:`_MAX_NON_STREAM_BYTES` of the body (an error page needs no more)."""
-    chunks: list[bytes] = []
-    size = 0
-    while size <= _MAX_NON_STREAM_BYTES and (chunk := await response.content.read(65536)):
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-async def _check_stream_answer(response: aiohttp.ClientResponse, base_url: str) -> None:
-    """Raise the right error when a 2xx answer to a stream request is not an event stream:
-    an HTML page (the base URL is wrong) or JSON (an error in an envelope, or no stream)."""
-    kind = media_type(response.headers.get("Content-Type"))
-    if kind == "text/event-stream" or not ("html" in kind or kind.endswith("json")):
-        return  # read it as events (a stream under another type still works)
-    body = await _read_capped(response)
-    url = str(response.url)
-    if "html" in kind:
-        raise not_the_api_error(
-            method="POST",
-            url=url,
-            http_status=response.status,
-            content_type=response.headers.get("Content-Type"),
-            body=body,
-            request_id=request_id_of(response.headers),
-            configured_base_url=base_url,
-        )
-    preview = body[:ERROR_BODY_PREVIEW_BYTES].decode("utf-8", errors="replace")
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        raise _unreadable(response, f"The answer to POST {url} is not JSON.", preview) from None
-    request_id = request_id_of(response.headers)
-    answer = APIResponse(
-        data=data, body=data, http_status=response.status, headers={}, request_id=request_id
-    )
-    _checked_answer(answer, url)  # raises the error an error answer carries
-    raise _unreadable(
-        response, f"Expected an event stream from POST {url}, got a JSON answer.", preview
-    )
-
-
-def _with_base_url_hint(
-    error: APIResponseValidationError, base_url: str
-) -> APIResponseValidationError:
-    """``error`` (an unreadable answer) as the "base URL looks wrong" error when the answer
-    was not JSON at all (a page), else unchanged."""
-    if type(error) is not APIResponseValidationError or (error.content_type or "").endswith("json"):
-        return error  # broken JSON, or a subclass with its own meaning (an answer too large)
-    return not_the_api_error(
-        method=error.method or "POST",
-        url=error.url or "",
-        http_status=error.status_code,
-        content_type=error.content_type,
-        body=error.body_preview.encode(),
-        request_id=error.request_id,
-        configured_base_url=base_url,
-    )
 
 
 class AsyncMessageStream:
@@ -282,7 +150,7 @@ class AsyncMessageStream:
             except StopAsyncIteration:
                 if self._seen:
                     raise
-                raise _unreadable(
+                raise unreadable(
                     self._response,
                     f"The Messages stream from POST {self._response.url} ended without a "
                     "single event.",
@@ -294,7 +162,7 @@ class AsyncMessageStream:
                     if isinstance(exc, UnicodeDecodeError)
                     else b""
                 )
-                raise _unreadable(
+                raise unreadable(
                     self._response,
                     f"A Messages stream event could not be read ({type(exc).__name__}: {exc}).",
                     bytes(preview).decode("utf-8", errors="replace"),
@@ -305,13 +173,13 @@ class AsyncMessageStream:
             try:
                 data = json.loads(sse.data)
             except (ValueError, RecursionError):
-                raise _unreadable(
+                raise unreadable(
                     self._response, "A Messages stream event is not JSON.", sse.data
                 ) from None
             if not isinstance(data, Mapping):
                 continue
             if data.get("type") == "error" or sse.event == "error":
-                raise _anthropic_error(
+                raise anthropic_error(
                     data,
                     http_status=self._response.status,
                     request_id=request_id_of(self._response.headers),
@@ -467,8 +335,8 @@ class AsyncMessages(AsyncResource):
                     headers=headers,
                 )
             except APIResponseValidationError as error:
-                raise _with_base_url_hint(error, base_url) from None
-            return parse_message(_checked_answer(answer, self._transport.url(MESSAGES_PATH)))
+                raise with_base_url_hint(error, base_url) from None
+            return parse_message(checked_answer(answer, self._transport.url(MESSAGES_PATH)))
         body["stream"] = True
         stack = AsyncExitStack()
         response = await stack.enter_async_context(
@@ -477,7 +345,7 @@ class AsyncMessages(AsyncResource):
             )
         )
         try:
-            await _check_stream_answer(response, base_url)
+            await check_stream_answer(response, base_url)
         except BaseException:
             await stack.aclose()
             raise

@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import attrs
+import hypothesis
 import pytest
 from aiohttp import web
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aireiter import (
@@ -30,7 +31,8 @@ from aireiter import (
 from aireiter._transport import APIResponse
 from aireiter.emulator import RunningEmulator
 from aireiter.emulator._chat import CHAT_STATE_KEY
-from aireiter.resources.messages import AsyncMessageStream, _checked_answer
+from aireiter.resources._messages_answers import checked_answer
+from aireiter.resources.messages import AsyncMessageStream
 from aireiter.testing import clear_recorded_sleeps, recorded_sleeps
 from aireiter.types.messages import (
     ContentBlockDeltaEvent,
@@ -350,7 +352,7 @@ def test_errors_inside_http_200_are_raised(body: dict[str, Any], error: type[Exc
     """An AIReiter envelope error or an Anthropic error object inside HTTP 200 is raised."""
     answer = APIResponse(data=body, body=body, http_status=200, headers={}, request_id="r1")
     with pytest.raises(error):
-        _checked_answer(answer, "http://127.0.0.1/api/v1/messages")
+        checked_answer(answer, "http://127.0.0.1/api/v1/messages")
 
 
 def test_a_message_wrapped_in_a_success_envelope_is_unwrapped() -> None:
@@ -363,7 +365,7 @@ def test_a_message_wrapped_in_a_success_envelope_is_unwrapped() -> None:
     }
     body = {"statusCode": 200, "message": "", "data": inner}
     answer = APIResponse(data=body, body=body, http_status=200, headers={}, request_id=None)
-    assert parse_message(_checked_answer(answer, "http://127.0.0.1/x")).text == "t"
+    assert parse_message(checked_answer(answer, "http://127.0.0.1/x")).text == "t"
 
 
 # -- answers that cannot be read, over real HTTP -------------------------------------------------
@@ -596,7 +598,9 @@ def test_any_stream_is_events_or_an_aireiter_error(
     loop, server, client = fuzz_loop
     server.body, server.content_type, server.cut = body, content_type, cut
     outcome = loop.run_until_complete(_outcome(client))
-    event("outcome: " + (type(outcome).__name__ if isinstance(outcome, Exception) else "events"))
+    hypothesis.event(
+        "outcome: " + (type(outcome).__name__ if isinstance(outcome, Exception) else "events")
+    )
     if isinstance(outcome, AIReiterError):
         if isinstance(outcome, (APIResponseValidationError, APIStatusError)):
             assert outcome.request_id == "req_sse"
