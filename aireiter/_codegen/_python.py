@@ -17,6 +17,7 @@ import keyword
 import textwrap
 from collections.abc import Iterable
 
+from .._files import DATA_URI_FIELDS
 from .._spec import ModelSpec, ParamSpec, Spec, allowed_text
 
 __all__ = [
@@ -46,6 +47,8 @@ RESERVED_NAMES = frozenset(
         "max_retries",
         "wait_timeout",
         "poll_interval",
+        "on_update",
+        "download_dir",
         "model",
         "model_id",
         "params",
@@ -110,9 +113,18 @@ def py_type(param: ParamSpec) -> str:
     )
 
 
-def _annotation(param: ParamSpec) -> str:
-    """``name: type = default`` as it appears in a signature or a class body."""
+def _takes_files(model: ModelSpec, param: ParamSpec) -> bool:
+    """True when ``param`` also takes a local image (encoded as a data URI, see
+    :mod:`aireiter._files`)."""
+    return param.validated and (model.id, param.name) in DATA_URI_FIELDS
+
+
+def _annotation(param: ParamSpec, *, files: bool = False) -> str:
+    """``name: type = default`` as it appears in a signature or a class body; ``files``: the
+    parameter takes local images too (``str`` becomes ``str | ImageFile``)."""
     kind = py_type(param)
+    if files:
+        kind = kind.replace("str", "str | ImageFile")
     if param.required:
         return f"{param.name}: {kind}"
     if param.has_default:
@@ -194,7 +206,7 @@ def _summary(model: ModelSpec) -> str:
 
 def _signature(model: ModelSpec, channel_type: str, generate: bool) -> list[str]:
     lines = ["        self,", "        *,"]
-    lines += [f"        {_annotation(p)}," for p in model.params]
+    lines += [f"        {_annotation(p, files=_takes_files(model, p))}," for p in model.params]
     optional = f"{channel_type} | None"
     lines += [
         f"        channel: {optional} = None,",
@@ -209,7 +221,9 @@ def _signature(model: ModelSpec, channel_type: str, generate: bool) -> list[str]
     if generate:
         lines += [
             "        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,",
-            "        poll_interval: float = DEFAULT_POLL_INTERVAL_S,",
+            "        poll_interval: float | None = None,",
+            "        on_update: Callable[[Task], object] | None = None,",
+            "        download_dir: str | PathLike[str] | None = None,",
         ]
     return lines
 
@@ -222,7 +236,10 @@ def _method_doc(model: ModelSpec, generate: bool) -> list[str]:
         first = f"Submit a task to {model.title}; returns it as accepted (``pending``)."
     lines = [f'{ind}"""{_text(first)}', "", f"{ind}Args:"]
     for param in model.params:
-        lines += _wrap(_param_doc(param), ind + "    ", f"{param.name}: ")
+        doc = _param_doc(param)
+        if _takes_files(model, param):
+            doc += " A local image (a Path, bytes, a binary file) is sent as a data URI."
+        lines += _wrap(doc, ind + "    ", f"{param.name}: ")
     listed = ", ".join(f'"{name}"' for name in model.channel_names) or "none"
     channel_doc = (
         f"Channel to send to (``{model.id}_<channel>``); None: ``{model.id}``. Listed in the "
@@ -246,7 +263,20 @@ def _method_doc(model: ModelSpec, generate: bool) -> list[str]:
     if generate:
         common += [
             ("wait_timeout", "Seconds to wait for the result (None: forever)."),
-            ("poll_interval", "Seconds before the first query, then growing."),
+            (
+                "poll_interval",
+                "None: the tracker's schedule (the first query near the model's typical "
+                "duration); else seconds before the first query, then growing.",
+            ),
+            (
+                "on_update",
+                "Called with the task at each new status, the submitted one first (plain or "
+                "async).",
+            ),
+            (
+                "download_dir",
+                "Download the outputs there (as client.tasks.download) before returning.",
+            ),
         ]
     for name, doc in common:
         lines += _wrap(doc, ind + "    ", f"{name}: ")
@@ -276,6 +306,8 @@ def _call(model: ModelSpec, generate: bool) -> list[str]:
         lines += [
             "            wait_timeout=wait_timeout,",
             "            poll_interval=poll_interval,",
+            "            on_update=on_update,",
+            "            download_dir=download_dir,",
         ]
     lines.append("        )")
     return lines
@@ -335,11 +367,17 @@ def render_model_module(spec: Spec, model: ModelSpec) -> str:
     out += [
         "from __future__ import annotations",
         "",
-        "from collections.abc import Mapping, Sequence",
+        "from collections.abc import Callable, Mapping, Sequence",
+        "from os import PathLike",
         "from typing import " + ", ".join(typing_names),
         "",
-        "from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S",
+        "from ..._constants import DEFAULT_WAIT_TIMEOUT_S",
         "from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking",
+        *(
+            ["from ..._files import ImageFile"]
+            if any(_takes_files(model, p) for p in model.params)
+            else []
+        ),
         "from ..._models import Task",
         "from ..._spec import ModelParams",
         "from ..._transport import Timeout",

@@ -38,20 +38,21 @@ the API's uniqueness of ``out_task_id`` refuses the second one instead of chargi
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from .._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from .._constants import DEFAULT_WAIT_TIMEOUT_S
 from .._exceptions import (
     AIReiterError,
     APIStatusError,
     ConflictError,
     ParamError,
     ParamIssue,
-    TaskFailedError,
 )
-from .._models import Task, TaskStatus
+from .._files import encode_image_fields, is_image_file
+from .._models import Task
 from .._spec import (
     ModelParams,
     ModelSpec,
@@ -81,6 +82,13 @@ logger = logging.getLogger("aireiter")
 P = TypeVar("P", bound=ModelParams)
 
 _EXTRA_HINT = "set it with extra_params={...}"
+
+OnUpdate = Callable[[Task], object]
+"""``on_update=``: called with the task at each new status (plain or async)."""
+
+
+def _holds_file(value: object) -> bool:
+    return isinstance(value, (list, tuple)) and any(is_image_file(item) for item in value)
 
 
 def is_capacity_error(error: BaseException) -> bool:
@@ -132,6 +140,15 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         except ParamError as error:
             return None, extra, [*error.issues, *issues]
         return params, extra, issues
+
+    def _with_files(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``values`` with each local image (a path, bytes, a binary file) as a data URI where
+        the model's docs allow one (see :mod:`aireiter._files`); a ParamError otherwise."""
+        if not any(is_image_file(v) or _holds_file(v) for v in values.values()):
+            return values
+        spec = self.spec
+        lists = frozenset(p.name for p in spec.params if p.types == ("array",))
+        return encode_image_fields(spec.id, values, list_fields=lists)
 
     def _options(
         self, channel: object, fallback_channels: object, extra_params: object
@@ -205,8 +222,9 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
     ) -> Task:
-        """Build the params object once (every problem at once), then send it."""
-        params, open_extra, issues = self._build(values)
+        """Encode local reference images, build the params object once (every problem at
+        once), then send it."""
+        params, open_extra, issues = self._build(self._with_files(values))
         channels, extra, option_issues = self._options(channel, fallback_channels, extra_params)
         issues += option_issues
         if issues or params is None:
@@ -294,21 +312,31 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         values: Mapping[str, Any],
         *,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
-        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+        poll_interval: float | None = None,
+        on_update: OnUpdate | None = None,
+        download_dir: str | os.PathLike[str] | None = None,
         **submit_options: Any,
     ) -> Task:
-        """Submit, then wait until the task completes (returned) or fails (raised)."""
+        """Submit, then wait until the task completes (returned) or fails (raised); with
+        ``download_dir``, download its outputs there first (``client.tasks.download``:
+        ``<out_task_id><suffix>``).
+
+        The wait follows the tracker's schedule from the submit's answer on (the first query
+        near the model's typical duration), unless ``poll_interval`` fixes it; ``on_update``
+        gets the task at each new status, the submitted one first.
+        """
+        if download_dir is not None and not isinstance(download_dir, (str, os.PathLike)):
+            raise ParamError.single(
+                "download_dir", download_dir, "must be a path (str or Path), or None"
+            )
+        tasks = self._client.tasks
         task = await self._submit(values, **submit_options)
-        if task.status is TaskStatus.COMPLETED:
-            return task
-        if task.status is TaskStatus.FAILED:
-            raise TaskFailedError(task)
-        return await self._client.tasks.wait(
-            task.out_task_id,
-            task_id=task.task_id,
-            timeout=wait_timeout,
-            poll_interval=poll_interval,
+        task = await tasks.wait(
+            task, timeout=wait_timeout, poll_interval=poll_interval, on_update=on_update
         )
+        if download_dir is not None:
+            await tasks.download(task, download_dir)
+        return task
 
 
 class ModelNamespace(AsyncResource):
@@ -384,15 +412,20 @@ class ModelNamespace(AsyncResource):
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
-        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+        poll_interval: float | None = None,
+        on_update: OnUpdate | None = None,
+        download_dir: str | os.PathLike[str] | None = None,
         **params: Any,
     ) -> Task:
-        """Submit to ``model`` chosen at run time and wait for the completed task."""
+        """Submit to ``model`` chosen at run time and wait for the completed task (see the
+        typed endpoints' ``generate`` for ``on_update`` and ``download_dir``)."""
         endpoint, channel = self._resolve(model, channel)
         return await endpoint._generate(
             params,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
+            on_update=on_update,
+            download_dir=download_dir,
             channel=channel,
             fallback_channels=fallback_channels,
             extra_params=extra_params,

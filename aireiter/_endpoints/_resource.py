@@ -8,7 +8,9 @@ namespaces use (the transport, ``client.tasks``); mypy checks that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 from .._exceptions import AIReiterError
@@ -44,14 +46,21 @@ class TasksAPI(Protocol):
 
     async def wait(
         self,
-        out_task_id: str,
+        out_task_id: str | Task,
         /,
         *,
         task_id: str | None = ...,
         timeout: float | None,
-        poll_interval: float,
+        poll_interval: float | None,
+        on_update: Callable[[Task], object] | None = ...,
     ) -> Task:
         """Poll until the task is done."""
+        ...
+
+    async def download(
+        self, task: Task | str, directory: str | os.PathLike[str], /
+    ) -> tuple[Path, ...]:
+        """Download a completed task's outputs into ``directory``; returns their paths."""
         ...
 
     async def _confirm_absent(

@@ -13,19 +13,21 @@ any "not found" leaves the outcome unknown and raises the submit's error, naming
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from .. import _timing
+import attrs
+
+from .. import _poll_schedule, _timing
 from .._confirm import ConfirmPolicy
 from .._constants import (
     BALANCE_PATH,
-    DEFAULT_POLL_BACKOFF,
-    DEFAULT_POLL_INTERVAL_S,
-    DEFAULT_POLL_MAX_INTERVAL_S,
     DEFAULT_WAIT_TIMEOUT_S,
     QUERY_PATH,
     SUBMIT_PATH,
@@ -41,7 +43,9 @@ from .._exceptions import (
     TaskFailedError,
     TaskTimeoutError,
 )
+from .._files import encode_image_fields, is_image_file
 from .._models import Balance, QueryRequest, SubmitRequest, Task, TaskStatus
+from .._spec import resolve_model
 from .._transport import Timeout
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 from ._base import AsyncResource
@@ -52,7 +56,9 @@ from ._outcomes import (
     request_mismatch,
 )
 from ._polling import (
+    TaskPollSchedule,
     by_deadline,
+    check_on_update,
     check_wait_arguments,
     is_transient_poll_error,
     poll_delays,
@@ -60,11 +66,15 @@ from ._polling import (
 )
 from ._validation import check_submit_fields, new_out_task_id, validate_out_task_id
 
-__all__ = ["AsyncTasks", "is_ambiguous_submit_error", "poll_delays", "time_scale"]
+__all__ = ["AsyncTasks", "OnUpdate", "is_ambiguous_submit_error", "poll_delays", "time_scale"]
 
 logger = logging.getLogger("aireiter")
 
 ParamsValidator = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
+
+OnUpdate = Callable[[Task], object]
+"""What ``on_update=`` takes: a function called with the task at each new status, plain or
+``async`` (what it returns is awaited when it is awaitable)."""
 
 
 class AsyncTasks(AsyncResource):
@@ -130,6 +140,7 @@ class AsyncTasks(AsyncResource):
         )
         if confirm is not None and not isinstance(confirm, ConfirmPolicy):
             raise ParamError.single("confirm", confirm, "must be a ConfirmPolicy or None")
+        params = _with_files(model, params)
         if validate:
             params = self._validate_params(model, params)
         oid = out_task_id or new_out_task_id()
@@ -329,28 +340,40 @@ class AsyncTasks(AsyncResource):
 
     async def wait(
         self,
-        out_task_id: str | None = None,
+        out_task_id: str | Task | None = None,
         *,
         task_id: str | None = None,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
-        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
-        max_poll_interval: float = DEFAULT_POLL_MAX_INTERVAL_S,
-        backoff: float = DEFAULT_POLL_BACKOFF,
+        poll_interval: float | None = None,
+        max_poll_interval: float = _poll_schedule.DEFAULT_POLL_MAX_INTERVAL_S,
+        backoff: float = _poll_schedule.DEFAULT_POLL_BACKOFF,
         raise_on_failure: bool = True,
+        on_update: OnUpdate | None = None,
     ) -> Task:
         """Poll until the task is ``completed`` (returned) or ``failed`` (raised).
 
-        The first query comes after ``poll_interval`` seconds; each later wait is the previous
-        one times ``backoff``, capped at ``max_poll_interval``, with +/-10% jitter (both
-        durations times :func:`time_scale`). For many tasks at once use
-        ``client.tracker()``, which shares one query budget.
+        ``out_task_id`` is the task's id, or better the :class:`Task` a submit returned: its
+        model then sets the schedule from the first query on. The schedule is the tracker's
+        (:mod:`aireiter._poll_schedule`): for a task just submitted the first query comes
+        near the model's typical duration ``T`` (the spec's, times :func:`time_scale`), then
+        re-polls at a fraction of ``T`` growing by ``backoff`` up to ``max_poll_interval``; so
+        a task that takes its typical time costs one or two queries. Given only an id, the
+        first query goes out at once and its answer names the model. ``poll_interval``
+        replaces that with fixed waits: ``poll_interval``, times ``backoff`` up to
+        ``max_poll_interval`` (both times :func:`time_scale`), +/-10% jitter. For many tasks
+        at once use ``client.tracker()``, which shares one query budget.
+
+        ``on_update`` is called with the task at each new status (the given task first, then
+        every answer whose status differs from the last; the final task too): a plain
+        function or an ``async`` one (awaited before polling goes on). An exception it raises
+        ends the wait and propagates; the task goes on.
 
         The task is queried by ``out_task_id``; when that answers "not found" and ``task_id``
         is given (some submit answers carry only the system id), by ``task_id`` from then on,
         and the task keeps the ``out_task_id`` given here. A query that fails for a reason
         that may pass (no answer, a timeout, 408, 429, a 5xx) does not end the wait: polling
-        goes on, the schedule growing, until the deadline. A rejected key (401/403), "not
-        found", or an answer that is not the API's is raised at once.
+        goes on after a short, doubling wait, until the deadline. A rejected key (401/403),
+        "not found", or an answer that is not the API's is raised at once.
 
         Raises :class:`TaskFailedError` (with ``.task``) for a failed task unless
         ``raise_on_failure=False``, and :class:`TaskTimeoutError` (with ``.out_task_id``, the
@@ -358,13 +381,70 @@ class AsyncTasks(AsyncResource):
         waits forever). The task is not cancelled by a timeout: it was paid for and may still
         complete.
         """
-        check_wait_arguments(
-            out_task_id, task_id, timeout, poll_interval, max_poll_interval, backoff
-        )
-        key = out_task_id or task_id or ""
-        by_task_id = out_task_id is None
-        deadline = None if timeout is None else time.monotonic() + timeout
+        check_on_update(on_update)
         last: Task | None = None
+        updates = self.watch(
+            out_task_id,
+            task_id=task_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            backoff=backoff,
+        )
+        try:
+            async for last in updates:
+                if on_update is not None:
+                    await _report(on_update, last)
+        finally:  # an on_update that raises: stop the polling now, not when collected
+            aclose = getattr(updates, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        if last is None:  # pragma: no cover - watch() ends only after a terminal task
+            raise AssertionError("watch() ended without a task")
+        if last.status is TaskStatus.FAILED and raise_on_failure:
+            raise TaskFailedError(last)
+        return last
+
+    async def watch(
+        self,
+        out_task_id: str | Task | None = None,
+        *,
+        task_id: str | None = None,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
+        poll_interval: float | None = None,
+        max_poll_interval: float = _poll_schedule.DEFAULT_POLL_MAX_INTERVAL_S,
+        backoff: float = _poll_schedule.DEFAULT_POLL_BACKOFF,
+    ) -> AsyncIterator[Task]:
+        """Each new status of one task, as a :class:`Task`, until it is ``completed`` or
+        ``failed``: the iteration ends after yielding that last task (a failed one is yielded,
+        not raised)::
+
+            async for task in client.tasks.watch(submitted):
+                print(task.status.value)
+
+        The given :class:`Task` (if one is given) comes first, then every answer whose status
+        differs from the last one yielded. Queries follow :meth:`wait`'s schedule and rules
+        (same arguments); :class:`TaskTimeoutError` is raised when ``timeout`` seconds pass
+        before the task ends. Leaving the loop early stops the polling; the task goes on.
+        """
+        given: Task | None = None
+        oid: str | None
+        if isinstance(out_task_id, Task):
+            given, oid = out_task_id, out_task_id.out_task_id
+            task_id = task_id if task_id is not None else given.task_id
+        else:
+            oid = out_task_id
+        check_wait_arguments(oid, task_id, timeout, poll_interval, max_poll_interval, backoff)
+        schedule = TaskPollSchedule(
+            model=given.model if given is not None else None,
+            poll_interval=poll_interval,
+            max_interval=max_poll_interval,
+            backoff=backoff,
+        )
+        key = oid or task_id or ""
+        by_task_id = oid is None
+        deadline = None if timeout is None else time.monotonic() + timeout
+        last: Task | None = given
         last_error: AIReiterError | None = None
         retry_after: float | None = None  # the previous query's 429 hint
 
@@ -372,21 +452,25 @@ class AsyncTasks(AsyncResource):
             nonlocal by_task_id
             if not by_task_id:
                 try:
-                    return await self._query(out_task_id)
+                    return await self._query(oid)
                 except NotFoundError:
                     if task_id is None:
                         raise
                     by_task_id = True
                     logger.info("task %s: not found by out_task_id; querying its task_id", key)
-            return await self._query(None, task_id=task_id, known_out_task_id=out_task_id)
+            return await self._query(None, task_id=task_id, known_out_task_id=oid)
 
         def timed_out() -> TaskTimeoutError:
             return TaskTimeoutError(
                 key, timeout or 0.0, last, last_error=last_error, submitted=True
             )
 
-        scale = time_scale()
-        for delay in poll_delays(poll_interval * scale, backoff, max_poll_interval * scale):
+        if given is not None:
+            yield given
+            if given.status.is_terminal:
+                return
+        delay = schedule.first(given)
+        while True:
             if retry_after is not None and retry_after > delay:
                 delay = retry_after
             remaining = None if deadline is None else deadline - time.monotonic()
@@ -403,17 +487,58 @@ class AsyncTasks(AsyncResource):
                 last_error = error
                 retry_after = getattr(error, "retry_after", None)
                 logger.info("task %s: query failed (%s); polling on", key, type(error).__name__)
+                delay = schedule.after_failure()
                 continue
             if answer is None:
                 raise timed_out()
+            changed = last is None or answer.status is not last.status
             last, retry_after = answer, None
-            if last.status is TaskStatus.COMPLETED:
-                return last
-            if last.status is TaskStatus.FAILED:
-                if raise_on_failure:
-                    raise TaskFailedError(last)
-                return last
-        raise AssertionError("unreachable")  # pragma: no cover
+            if changed:
+                yield answer
+            if answer.status.is_terminal:
+                return
+            delay = schedule.after(answer)
+
+    async def download(
+        self, task: Task | str, directory: str | os.PathLike[str]
+    ) -> tuple[Path, ...]:
+        """Download a completed task's output files into ``directory`` (created when needed);
+        returns their paths, in the order of ``task.urls``.
+
+        ``task`` is a :class:`Task` (as ``wait`` returns it) or an ``out_task_id`` (queried
+        first). Files are named after the task: ``<out_task_id><suffix>``, or
+        ``<out_task_id>_<n><suffix>`` for several outputs. The tracker's downloader does the
+        work: each file is streamed to ``<name>.part`` and moved into place only once every
+        byte the server announced arrived (a final name never holds a partial file), a file
+        already complete on disk is not fetched again, failures are retried, and no API key
+        is sent to the file host.
+
+        Raises :class:`TaskFailedError` for a failed task, :class:`ParamError` for a task
+        that is not completed yet (wait for it first), and
+        :class:`~aireiter.DownloadError` when a file cannot be fetched or written.
+        """
+        if isinstance(task, str):
+            task = await self.query(task)
+        elif not isinstance(task, Task):
+            raise ParamError.single("task", task, "must be a Task or an out_task_id")
+        if not isinstance(directory, (str, os.PathLike)):
+            raise ParamError.single("directory", directory, "must be a path (str or Path)")
+        if task.status is TaskStatus.FAILED:
+            raise TaskFailedError(task)
+        if task.status is not TaskStatus.COMPLETED:
+            raise ParamError.single(
+                "task",
+                task.out_task_id,
+                f"is {task.status.value}: it has no outputs yet",
+                allowed="a completed task (wait for it first: client.tasks.wait)",
+            )
+        if not task.urls:
+            return ()
+        # The tracker's downloader, imported when a download is asked for (the layer above).
+        from ..tracker._downloads import Downloader
+
+        async with Downloader(directory) as downloader:
+            return await downloader.download(task.out_task_id, task.urls)
 
     async def balance(self, *, timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN) -> Balance:
         """The account's credit balance (``GET /api/openapi/balance``)."""
@@ -422,9 +547,30 @@ class AsyncTasks(AsyncResource):
 
 
 def _with_status(task: Task, status: TaskStatus) -> Task:
-    import attrs
-
     return attrs.evolve(task, status=status)
+
+
+def _with_files(model: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``params`` with each local reference image encoded as a data URI where ``model``'s
+    docs allow one (:mod:`aireiter._files`); ParamError otherwise. Unchanged without files."""
+    if not any(
+        is_image_file(value)
+        or (isinstance(value, (list, tuple)) and any(is_image_file(item) for item in value))
+        for value in params.values()
+    ):
+        return params
+    spec = resolve_model(model)[0]
+    if spec is None:
+        return encode_image_fields(model, params)
+    lists = frozenset(p.name for p in spec.params if p.types == ("array",))
+    return encode_image_fields(spec.id, params, list_fields=lists)
+
+
+async def _report(on_update: OnUpdate, task: Task) -> None:
+    """Call ``on_update(task)``; await what it returns when that is awaitable."""
+    result = on_update(task)
+    if inspect.isawaitable(result):
+        await result
 
 
 @functools.cache

@@ -55,7 +55,11 @@ def test_signatures_follow_the_spec(model: ModelSpec, method: str) -> None:
     function = getattr(ENDPOINT_CLASSES[model.id], method)
     signature = inspect.signature(function)
     names = [name for name in signature.parameters if name != "self"]
-    extra = ["wait_timeout", "poll_interval"] if method == "generate" else []
+    extra = (
+        ["wait_timeout", "poll_interval", "on_update", "download_dir"]
+        if method == "generate"
+        else []
+    )
     assert names == [*model.param_names, *COMMON, *extra]
     assert all(
         p.kind is inspect.Parameter.KEYWORD_ONLY

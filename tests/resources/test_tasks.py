@@ -4,7 +4,10 @@ an ambiguous submit, conflicts, waiting through errors."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+import random
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,18 +19,23 @@ from aireiter import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    DownloadError,
     InsufficientCreditsError,
     InternalServerError,
     NotFoundError,
     ParamError,
+    Task,
     TaskFailedError,
+    TaskOutput,
     TaskStatus,
     TaskTimeoutError,
+    _poll_schedule,
 )
 from aireiter._confirm import ConfirmPolicy
 from aireiter._constants import QUERY_PATH, SUBMIT_PATH
 from aireiter.emulator import RunningEmulator
-from aireiter.testing import recorded_sleeps, time_scale
+from aireiter.testing import clear_recorded_sleeps, recorded_sleeps, time_scale
+from aireiter.tracker._poll_policy import PollPolicy
 from tests.conftest import EmulatorFactory
 
 from ._scripted_api import ScriptedAPI, envelope, not_found, unavailable
@@ -559,12 +567,235 @@ async def test_generate_queries_by_task_id_when_the_id_is_unknown() -> None:
     assert {"task_id": "task_0001"} in api.queries
 
 
-async def test_the_first_poll_honours_the_time_scale(
+async def test_the_first_poll_follows_the_model_and_the_time_scale(
     client: AsyncAIReiter, testing_sleeps: None
 ) -> None:
-    """With a time scale of 0.01 the default poll schedule starts at 5 s x 0.01."""
+    """Given the submitted Task, wait's first query waits for the model's typical duration
+    (gpt_4o: 60 s in the spec) times the time scale, jitter upward only; given only an id, the
+    first query goes out at once and its answer names the model."""
     task = await client.tasks.submit("gpt_4o", PROMPT)
     with time_scale(0.01):
+        await client.tasks.wait(task, timeout=10)
+        first = recorded_sleeps()[0]
+        assert 0.6 <= first <= 0.66
+        clear_recorded_sleeps()
         await client.tasks.wait(task.out_task_id, timeout=10)
-    first = recorded_sleeps()[0]
-    assert 0.045 <= first <= 0.055
+        assert recorded_sleeps()[0] == 0.0
+
+
+# -- one task, start to finish: the shared schedule, on_update, watch, download ---------------
+
+
+def test_wait_and_the_tracker_compute_one_schedule() -> None:
+    """The one-task schedule and the tracker's PollPolicy give the same delays for the same
+    draws: first query, re-polls of pending and processing tasks, waits after errors."""
+    policy = PollPolicy(duration_scale=1.0)
+    for typical in (0.6, 45.0, 300.0):
+        assert _poll_schedule.first_delay(typical, rng=random.Random(7)) == policy.first_delay(
+            typical, rng=random.Random(7)
+        )
+        for polls in range(1, 8):
+            for processing in (False, True):
+                ours = _poll_schedule.next_delay(
+                    typical, polls, processing=processing, rng=random.Random(polls)
+                )
+                theirs = policy.next_delay(
+                    typical, polls, processing=processing, rng=random.Random(polls)
+                )
+                assert ours == theirs
+    for failures in range(1, 10):
+        assert _poll_schedule.error_delay(failures, rng=random.Random(3)) == policy.error_delay(
+            failures, rng=random.Random(3)
+        )
+
+
+async def test_generate_of_a_typical_image_sends_one_or_two_queries(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """A 60 s image (scaled by 0.01) costs generate() one or two queries, as in the tracker;
+    the old fixed schedule (5 s, growing by 1.5x up to 20 s) sent about five."""
+    with time_scale(0.01):
+        emu = await emulator_factory(durations={"gpt_4o": 60.0})
+        async with AsyncAIReiter(api_key=emu.api_key, base_url=emu.base_url) as client:
+            done = await client.images.gpt_4o.generate(prompt="a lighthouse", wait_timeout=30)
+            fixed = await client.images.gpt_4o.generate(
+                prompt="a lighthouse", wait_timeout=30, poll_interval=5.0, out_task_id="fixed-1"
+            )
+    assert done.status is TaskStatus.COMPLETED
+    assert 1 <= emu.state.query_counts[done.out_task_id] <= 2
+    assert fixed.status is TaskStatus.COMPLETED
+    assert emu.state.query_counts["fixed-1"] >= 4
+
+
+async def test_on_update_sees_each_new_status_once(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """on_update gets the submitted task, then each status change once (however many
+    queries saw it), the completed task last; an async callback is awaited."""
+    seen: list[TaskStatus] = []
+    task = await client.tasks.submit("seedream_v4_5", PROMPT)
+    done = await client.tasks.wait(
+        task, poll_interval=0.005, timeout=10, on_update=lambda t: seen.append(t.status)
+    )
+    assert done.status is TaskStatus.COMPLETED
+    assert seen[0] is TaskStatus.PENDING
+    assert seen[-1] is TaskStatus.COMPLETED
+    assert all(a is not b for a, b in itertools.pairwise(seen))
+    assert set(seen) <= {TaskStatus.PENDING, TaskStatus.PROCESSING, TaskStatus.COMPLETED}
+    assert emulator.state.query_counts[task.out_task_id] > len(seen) - 1  # repeats not reported
+
+    awaited: list[str] = []
+
+    async def record(update: Task) -> None:
+        await asyncio.sleep(0)
+        awaited.append(update.status.value)
+
+    generated = await client.images.seedream_v4_5.generate(
+        prompt="x", poll_interval=0.005, on_update=record
+    )
+    assert awaited[0] == "pending"
+    assert awaited[-1] == "completed"
+    assert generated.status is TaskStatus.COMPLETED
+
+
+async def test_an_on_update_that_raises_ends_the_wait(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """An exception in on_update propagates out of wait and stops the polling; a callback
+    that is not callable is a ParamError before any query."""
+    task = await client.tasks.submit("gpt_4o", PROMPT)
+
+    def boom(update: Task) -> None:
+        raise RuntimeError(f"stop at {update.status.value}")
+
+    with pytest.raises(RuntimeError, match="stop at pending"):
+        await client.tasks.wait(task, poll_interval=0.005, on_update=boom)
+    assert emulator.state.query_counts[task.out_task_id] == 0
+    with pytest.raises(ParamError) as info:
+        await client.tasks.wait(task, on_update="print")  # type: ignore[arg-type]
+    assert info.value.field == "on_update"
+
+
+async def test_watch_yields_each_status_change_until_the_end(
+    client: AsyncAIReiter, emulator: RunningEmulator
+) -> None:
+    """watch() yields the given task, then each change, and ends after the terminal task: a
+    failed task is yielded, not raised. By id alone, the first answer comes first."""
+    task = await client.tasks.submit("seedream_v4_5", PROMPT)
+    statuses = [t.status async for t in client.tasks.watch(task, poll_interval=0.005)]
+    assert statuses[0] is TaskStatus.PENDING
+    assert statuses[-1] is TaskStatus.COMPLETED
+    assert all(a is not b for a, b in itertools.pairwise(statuses))
+
+    failing = await client.tasks.submit("gpt_4o", {"prompt": "FAIL_ME"})
+    seen = [t async for t in client.tasks.watch(failing.out_task_id, poll_interval=0.005)]
+    assert seen[-1].status is TaskStatus.FAILED
+    assert seen[-1].error
+
+    with pytest.raises(TaskTimeoutError):
+        async for _ in client.tasks.watch("never-1", task_id="task_x", timeout=0):
+            pass
+
+
+async def test_watch_stops_polling_when_the_loop_is_left(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """Leaving the loop early closes the iterator: no query follows."""
+    emu = await emulator_factory(default_duration_s=30)
+    async with AsyncAIReiter(api_key=emu.api_key, base_url=emu.base_url) as client:
+        task = await client.tasks.submit("gpt_4o", PROMPT)
+        updates = client.tasks.watch(task.out_task_id, poll_interval=0.005)
+        first = await updates.__anext__()
+        assert first.status is TaskStatus.PENDING
+        await updates.aclose()  # type: ignore[attr-defined]
+        sent = emu.state.query_counts[task.out_task_id]
+        await client.tasks.query(task.out_task_id)
+    assert sent == 1
+    assert emu.state.query_counts[task.out_task_id] == 2
+
+
+async def test_download_writes_each_output_whole(
+    client: AsyncAIReiter, emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    """download() streams a completed task's outputs into the folder (created), named after
+    the task, every byte there; by Task or by id; generate(download_dir=) does the same."""
+    task = await client.tasks.submit("seedream_v4", {"prompt": "x", "output_n": "2"})
+    done = await client.tasks.wait(task, poll_interval=0.005)
+    paths = await client.tasks.download(done, tmp_path / "new")
+    assert [p.name for p in paths] == [f"{done.out_task_id}_1.png", f"{done.out_task_id}_2.png"]
+    size = emulator.state.config.output_bytes_image
+    assert all(p.stat().st_size == size for p in paths)
+    assert not list((tmp_path / "new").glob("*.part"))
+    again = await client.tasks.download(done.out_task_id, tmp_path / "new")
+    assert again == paths
+
+    generated = await client.images.gpt_4o.generate(
+        prompt="x", poll_interval=0.005, download_dir=tmp_path / "gen"
+    )
+    files = sorted((tmp_path / "gen").iterdir())
+    assert [f.name for f in files] == [f"{generated.out_task_id}.png"]
+    assert files[0].stat().st_size == size
+
+
+async def test_download_refuses_what_has_no_outputs(
+    client: AsyncAIReiter, emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    """A pending task is a ParamError, a failed one a TaskFailedError, bad arguments
+    ParamErrors: nothing is fetched, no folder made."""
+    pending = await client.tasks.submit("gpt_4o", PROMPT)
+    with pytest.raises(ParamError) as info:
+        await client.tasks.download(pending, tmp_path / "out")
+    assert info.value.field == "task"
+    assert "pending" in str(info.value)
+    failed = await client.tasks.wait(
+        await client.tasks.submit("gpt_4o", {"prompt": "FAIL_ME"}),
+        poll_interval=0.005,
+        raise_on_failure=False,
+    )
+    with pytest.raises(TaskFailedError):
+        await client.tasks.download(failed, tmp_path / "out")
+    with pytest.raises(ParamError):
+        await client.tasks.download(42, tmp_path)  # type: ignore[arg-type]
+    with pytest.raises(ParamError):
+        await client.tasks.download(failed, 3)  # type: ignore[arg-type]
+    with pytest.raises(ParamError) as bad_dir:
+        await client.images.gpt_4o.generate(prompt="x", download_dir=3)  # type: ignore[arg-type]
+    assert bad_dir.value.field == "download_dir"
+    assert not (tmp_path / "out").exists()
+
+
+async def test_a_download_cut_short_leaves_no_file(tmp_path: Path, testing_sleeps: None) -> None:
+    """An output host that announces 1000 bytes and sends 10 (every time): DownloadError after
+    the retries, and no file under the final name (nor a .part)."""
+    hits = 0
+
+    async def short(request: web.Request) -> web.StreamResponse:
+        nonlocal hits
+        hits += 1
+        response = web.StreamResponse(headers={"Content-Length": "1000"})
+        await response.prepare(request)
+        await response.write(b"0123456789")
+        request.transport.close()  # type: ignore[union-attr]
+        return response
+
+    app = web.Application()
+    app.router.add_get("/out.png", short)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    task = Task(
+        out_task_id="cut-1",
+        status=TaskStatus.COMPLETED,
+        outputs=(TaskOutput(url=f"http://127.0.0.1:{port}/out.png"),),
+    )
+    try:
+        async with AsyncAIReiter(api_key="k", base_url="http://127.0.0.1:9") as client:
+            with pytest.raises(DownloadError) as info:
+                await client.tasks.download(task, tmp_path)
+    finally:
+        await runner.cleanup()
+    assert info.value.out_task_id == "cut-1"
+    assert hits >= 2  # retried
+    assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - the server is down by now

@@ -6,11 +6,13 @@ image-to-image).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from os import PathLike
 from typing import Any, ClassVar, Literal
 
-from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._constants import DEFAULT_WAIT_TIMEOUT_S
 from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
+from ..._files import ImageFile
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
@@ -37,7 +39,7 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
         prompt: str,
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21"] | None = None,
         resolution: Literal["1K", "2K", "4K"] | None = None,
-        image_url: Sequence[str] | None = None,
+        image_url: Sequence[str | ImageFile] | None = None,
         channel: GptImage2Channel | None = None,
         fallback_channels: Sequence[GptImage2Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
@@ -59,7 +61,8 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
                 default applies).
             image_url: Reference images, URL and base64 data URI may be mixed (limit from 3p
                 summary). Allowed: a list of strings, at most 9 items, each an http(s) URL or a
-                data:image/...;base64, URI. Left out when None (the API's default applies).
+                data:image/...;base64, URI. Left out when None (the API's default applies). A
+                local image (a Path, bytes, a binary file) is sent as a data URI.
             channel: Channel to send to (``gpt_image_2_<channel>``); None: ``gpt_image_2``.
                 Listed in the docs: none; another level is sent with a one-time
                 UndocumentedChannelWarning.
@@ -99,7 +102,7 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
         prompt: str,
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21"] | None = None,
         resolution: Literal["1K", "2K", "4K"] | None = None,
-        image_url: Sequence[str] | None = None,
+        image_url: Sequence[str | ImageFile] | None = None,
         channel: GptImage2Channel | None = None,
         fallback_channels: Sequence[GptImage2Channel | None] | None = None,
         extra_params: Mapping[str, Any] | None = None,
@@ -109,7 +112,9 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
-        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+        poll_interval: float | None = None,
+        on_update: Callable[[Task], object] | None = None,
+        download_dir: str | PathLike[str] | None = None,
     ) -> Task:
         """Submit a task to GPT-Image-2 (standard/cheaper channel) and wait until it completes; returns it.
 
@@ -123,7 +128,8 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
                 default applies).
             image_url: Reference images, URL and base64 data URI may be mixed (limit from 3p
                 summary). Allowed: a list of strings, at most 9 items, each an http(s) URL or a
-                data:image/...;base64, URI. Left out when None (the API's default applies).
+                data:image/...;base64, URI. Left out when None (the API's default applies). A
+                local image (a Path, bytes, a binary file) is sent as a data URI.
             channel: Channel to send to (``gpt_image_2_<channel>``); None: ``gpt_image_2``.
                 Listed in the docs: none; another level is sent with a one-time
                 UndocumentedChannelWarning.
@@ -137,7 +143,12 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
             timeout: Per-request timeout (default: the client's).
             max_retries: Retries of the submit request (default: the client's).
             wait_timeout: Seconds to wait for the result (None: forever).
-            poll_interval: Seconds before the first query, then growing.
+            poll_interval: None: the tracker's schedule (the first query near the model's
+                typical duration); else seconds before the first query, then growing.
+            on_update: Called with the task at each new status, the submitted one first (plain
+                or async).
+            download_dir: Download the outputs there (as client.tasks.download) before
+                returning.
 
         Raises:
             ParamError (nothing sent) for bad input; the API's errors otherwise;
@@ -160,6 +171,8 @@ class GptImage2Endpoint(ModelEndpoint[GptImage2Params]):
             max_retries=max_retries,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
+            on_update=on_update,
+            download_dir=download_dir,
         )
 
 

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from os import PathLike
 from typing import Any, ClassVar, Literal
 
-from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._constants import DEFAULT_WAIT_TIMEOUT_S
 from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
+from ..._files import ImageFile
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
@@ -33,7 +35,7 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
         self,
         *,
         prompt: str,
-        image_url: Sequence[str] | None = None,
+        image_url: Sequence[str | ImageFile] | None = None,
         aspect_ratio: Literal["auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] | None = None,
         resolution: Literal["1K", "2K", "4K"] | None = None,
         channel: NanoBananaV2Channel | None = None,
@@ -51,7 +53,8 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
             prompt: Text description. Allowed: a non-empty string. Required.
             image_url: Reference images: public URLs or full data URIs, may be mixed. Allowed: a
                 list of strings, at most 8 items, each an http(s) URL or a
-                data:image/...;base64, URI. Left out when None (the API's default applies).
+                data:image/...;base64, URI. Left out when None (the API's default applies). A
+                local image (a Path, bytes, a binary file) is sent as a data URI.
             aspect_ratio: Output aspect ratio; default not known. Allowed: "auto", "1:1", "3:2",
                 "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9". Left out when None
                 (the API's default applies).
@@ -94,7 +97,7 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
         self,
         *,
         prompt: str,
-        image_url: Sequence[str] | None = None,
+        image_url: Sequence[str | ImageFile] | None = None,
         aspect_ratio: Literal["auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9"] | None = None,
         resolution: Literal["1K", "2K", "4K"] | None = None,
         channel: NanoBananaV2Channel | None = None,
@@ -106,7 +109,9 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
-        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+        poll_interval: float | None = None,
+        on_update: Callable[[Task], object] | None = None,
+        download_dir: str | PathLike[str] | None = None,
     ) -> Task:
         """Submit a task to Nano Banana V2 and wait until it completes; returns it.
 
@@ -114,7 +119,8 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
             prompt: Text description. Allowed: a non-empty string. Required.
             image_url: Reference images: public URLs or full data URIs, may be mixed. Allowed: a
                 list of strings, at most 8 items, each an http(s) URL or a
-                data:image/...;base64, URI. Left out when None (the API's default applies).
+                data:image/...;base64, URI. Left out when None (the API's default applies). A
+                local image (a Path, bytes, a binary file) is sent as a data URI.
             aspect_ratio: Output aspect ratio; default not known. Allowed: "auto", "1:1", "3:2",
                 "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "21:9". Left out when None
                 (the API's default applies).
@@ -133,7 +139,12 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
             timeout: Per-request timeout (default: the client's).
             max_retries: Retries of the submit request (default: the client's).
             wait_timeout: Seconds to wait for the result (None: forever).
-            poll_interval: Seconds before the first query, then growing.
+            poll_interval: None: the tracker's schedule (the first query near the model's
+                typical duration); else seconds before the first query, then growing.
+            on_update: Called with the task at each new status, the submitted one first (plain
+                or async).
+            download_dir: Download the outputs there (as client.tasks.download) before
+                returning.
 
         Raises:
             ParamError (nothing sent) for bad input; the API's errors otherwise;
@@ -156,6 +167,8 @@ class NanoBananaV2Endpoint(ModelEndpoint[NanoBananaV2Params]):
             max_retries=max_retries,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
+            on_update=on_update,
+            download_dir=download_dir,
         )
 
 

@@ -6,11 +6,13 @@ multi-reference).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from os import PathLike
 from typing import Any, ClassVar, Literal
 
-from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._constants import DEFAULT_WAIT_TIMEOUT_S
 from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
+from ..._files import ImageFile
 from ..._models import Task
 from ..._spec import ModelParams
 from ..._transport import Timeout
@@ -35,7 +37,7 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
         self,
         *,
         prompt: str,
-        image_url: Sequence[str] | None = None,
+        image_url: Sequence[str | ImageFile] | None = None,
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"] | None = None,
         resolution: Literal["2K", "3K"] = "2K",
         web_search: bool | None = None,
@@ -56,7 +58,8 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             image_url: Reference images: public URLs or base64 data URIs
                 'data:image/{jpeg|png|webp};base64,...' (prefix required, max 10 MB each).
                 Allowed: a list of strings, at most 9 items, each an http(s) URL or a
-                data:image/...;base64, URI. Left out when None (the API's default applies).
+                data:image/...;base64, URI. Left out when None (the API's default applies). A
+                local image (a Path, bytes, a binary file) is sent as a data URI.
             aspect_ratio: Output aspect ratio; no default stated; no 'auto'. Allowed: "1:1",
                 "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9". Left out when None (the
                 API's default applies).
@@ -103,7 +106,7 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
         self,
         *,
         prompt: str,
-        image_url: Sequence[str] | None = None,
+        image_url: Sequence[str | ImageFile] | None = None,
         aspect_ratio: Literal["1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"] | None = None,
         resolution: Literal["2K", "3K"] = "2K",
         web_search: bool | None = None,
@@ -116,7 +119,9 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
-        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+        poll_interval: float | None = None,
+        on_update: Callable[[Task], object] | None = None,
+        download_dir: str | PathLike[str] | None = None,
     ) -> Task:
         """Submit a task to Seedream 5.0 Lite and wait until it completes; returns it.
 
@@ -126,7 +131,8 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             image_url: Reference images: public URLs or base64 data URIs
                 'data:image/{jpeg|png|webp};base64,...' (prefix required, max 10 MB each).
                 Allowed: a list of strings, at most 9 items, each an http(s) URL or a
-                data:image/...;base64, URI. Left out when None (the API's default applies).
+                data:image/...;base64, URI. Left out when None (the API's default applies). A
+                local image (a Path, bytes, a binary file) is sent as a data URI.
             aspect_ratio: Output aspect ratio; no default stated; no 'auto'. Allowed: "1:1",
                 "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9". Left out when None (the
                 API's default applies).
@@ -148,7 +154,12 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             timeout: Per-request timeout (default: the client's).
             max_retries: Retries of the submit request (default: the client's).
             wait_timeout: Seconds to wait for the result (None: forever).
-            poll_interval: Seconds before the first query, then growing.
+            poll_interval: None: the tracker's schedule (the first query near the model's
+                typical duration); else seconds before the first query, then growing.
+            on_update: Called with the task at each new status, the submitted one first (plain
+                or async).
+            download_dir: Download the outputs there (as client.tasks.download) before
+                returning.
 
         Raises:
             ParamError (nothing sent) for bad input; the API's errors otherwise;
@@ -172,6 +183,8 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             max_retries=max_retries,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
+            on_update=on_update,
+            download_dir=download_dir,
         )
 
 

@@ -6,10 +6,11 @@ prompt is checked, other fields pass through.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from os import PathLike
 from typing import Any, ClassVar
 
-from ..._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S
+from ..._constants import DEFAULT_WAIT_TIMEOUT_S
 from ..._endpoints import ModelEndpoint, PortalCall, SyncModelEndpoint, blocking
 from ..._models import Task
 from ..._spec import ModelParams
@@ -111,7 +112,9 @@ class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
-        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+        poll_interval: float | None = None,
+        on_update: Callable[[Task], object] | None = None,
+        download_dir: str | PathLike[str] | None = None,
     ) -> Task:
         """Submit a task to MiniMax H3 and wait until it completes; returns it.
 
@@ -138,7 +141,12 @@ class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
             timeout: Per-request timeout (default: the client's).
             max_retries: Retries of the submit request (default: the client's).
             wait_timeout: Seconds to wait for the result (None: forever).
-            poll_interval: Seconds before the first query, then growing.
+            poll_interval: None: the tracker's schedule (the first query near the model's
+                typical duration); else seconds before the first query, then growing.
+            on_update: Called with the task at each new status, the submitted one first (plain
+                or async).
+            download_dir: Download the outputs there (as client.tasks.download) before
+                returning.
 
         Raises:
             ParamError (nothing sent) for bad input; the API's errors otherwise;
@@ -162,6 +170,8 @@ class MinimaxH3Endpoint(ModelEndpoint[MinimaxH3Params]):
             max_retries=max_retries,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
+            on_update=on_update,
+            download_dir=download_dir,
         )
 
 
