@@ -1,12 +1,17 @@
 """``AIReiter``: the blocking client, for scripts and threaded code.
 
 It has the surface of :class:`~aireiter.AsyncAIReiter` (``tasks``, ``images``, ``videos``,
-``messages``, ``balance()``, ``chat``/``responses``) and runs the same async core on an event
-loop of its own: one background thread per client (anyio's blocking portal), started in
-``__init__`` and stopped by :meth:`AIReiter.close` (or leaving ``with``). Every method hands its
-coroutine to that loop and blocks until it is done, so a client is safe to share between
-threads: calls from many threads run concurrently on the one loop and share one connection
-pool. Do not call it from inside a running event loop (use ``AsyncAIReiter`` there).
+``messages``, ``balance()``, ``tracker()``, ``chat``/``responses``) and runs the same async core
+on an event loop of its own: one background thread per client (anyio's blocking portal),
+started in ``__init__`` and stopped by :meth:`AIReiter.close` (or leaving ``with``). Every
+method hands its coroutine to that loop and blocks until it is done, so a client is safe to
+share between threads: calls from many threads run concurrently on the one loop and share one
+connection pool. Do not call it from inside a running event loop (use ``AsyncAIReiter`` there).
+
+The methods are not written twice: each is derived from the async method
+(:mod:`aireiter._endpoints._sync`), with its parameters; a coroutine becomes a blocking call,
+an async iterator (``tasks.watch``, ``tracker.as_completed``) a plain iterator, an async
+context manager (``messages.stream``, the tracker) a plain one.
 
 ``chat`` and ``responses`` are the official synchronous ``openai.OpenAI`` client's own
 (:class:`aireiter.openai.OpenAI`), built from this client's settings; they need no loop.
@@ -16,86 +21,74 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import functools
 import threading
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncAIReiter
 from ._confirm import ConfirmPolicy
-from ._constants import (
-    DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_POLL_BACKOFF,
-    DEFAULT_POLL_INTERVAL_S,
-    DEFAULT_POLL_MAX_INTERVAL_S,
-    DEFAULT_WAIT_TIMEOUT_S,
+from ._endpoints._sync import (
+    LoopRunner,
+    PortalCall,
+    SyncTwin,
+    same_parameters,
+    twin,
+    twin_context,
+    twin_iterator,
 )
-from ._models import Balance, Task
-from ._transport import ClientConfig, Timeout
+from ._transport import ClientConfig
 from ._transport._config import redact_key
-from ._types import NOT_GIVEN, NotGivenOr
+from .resources.messages import AsyncMessages, AsyncMessageStream
+from .resources.tasks import AsyncTasks
+from .types.messages import Message
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from anyio.from_thread import BlockingPortal
+    import aiohttp
     from openai.resources.chat import Chat
     from openai.resources.responses import Responses
 
     from ._generated.images import SyncImageModels
     from ._generated.videos import SyncVideoModels
     from .openai import OpenAI
+    from .tracker import TaskTracker
+    from .tracker._blocking import SyncTaskTracker
 
-__all__ = ["AIReiter", "SyncMessages", "SyncTasks"]
-
-T = TypeVar("T")
+__all__ = ["AIReiter", "MessageStream", "SyncMessages", "SyncTasks"]
 
 _THREAD_NAME = "aireiter-sync-loop"
 
 
-class AIReiter:
-    """The blocking client for the AIReiter API; arguments as for
+class AIReiter(SyncTwin, twin_of=AsyncAIReiter):
+    """The blocking client for the AIReiter API; it takes the arguments of
     :class:`~aireiter.AsyncAIReiter` (``api_key``/``AIREITER_API_KEY``, ``base_url``/
-    ``AIREITER_BASE_URL``, ``timeout``, ``max_retries``, ``max_connections``,
-    ``default_headers``).
+    ``AIREITER_BASE_URL``, ``timeout``, ``max_retries``, ...).
 
     >>> with AIReiter() as client:                                     # doctest: +SKIP
     ...     task = client.videos.sora2.generate(prompt="a red fox in snow")
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
-        default_headers: Mapping[str, str] | None = None,
-    ) -> None:
+    twin_skip = frozenset({"aclose"})  # close() is its twin
+
+    _runner: LoopRunner
+    _async: AsyncAIReiter
+
+    @same_parameters(AsyncAIReiter.__init__)
+    def __init__(self, **options: Any) -> None:
         from anyio.from_thread import start_blocking_portal
 
         self._closed = True  # until fully built, so __del__ stays quiet on a failed init
+        self._owner = True
         self._lock = threading.Lock()
         self._openai_client: OpenAI | None = None
         # Build (and so validate) the client before a thread is started for it.
-        client = AsyncAIReiter(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_connections=max_connections,
-            default_headers=default_headers,
-        )
+        client = AsyncAIReiter(**options)
         self._stack = contextlib.ExitStack()
-        self._portal: BlockingPortal = self._stack.enter_context(
-            start_blocking_portal(name=_THREAD_NAME)
-        )
-        self._async = client
-        self._closed = False
+        portal = self._stack.enter_context(start_blocking_portal(name=_THREAD_NAME))
+        self._setup(LoopRunner(portal), client)
         # A client left open would keep its loop thread alive and hang the interpreter at exit
         # (the portal's thread is joined then, when it can no longer answer): close it at exit,
         # while the thread still runs. A weak reference, so this keeps no client alive.
@@ -108,25 +101,43 @@ class AIReiter:
 
         self._close_at_exit = close_at_exit
         atexit.register(close_at_exit)
-        self.tasks = SyncTasks(self)
-        """Generation tasks: ``submit``, ``query``, ``wait`` (blocking)."""
+
+    @classmethod
+    def from_async(cls, run: PortalCall, target: AsyncAIReiter) -> AIReiter:
+        """A blocking client for ``target``, an async client made by a method of this one's
+        (a light copy sharing its pool): it runs on this client's loop thread, which it does
+        not own. Its ``close()`` closes only what it made itself."""
+        if not isinstance(run, LoopRunner):
+            raise TypeError("a blocking client runs on a LoopRunner")
+        view = cls.__new__(cls)
+        view._owner = False
+        view._lock = threading.Lock()
+        view._openai_client = None
+        view._setup(run, target)
+        return view
+
+    def _setup(self, runner: LoopRunner, client: AsyncAIReiter) -> None:
+        super().__init__(runner, client)
+        self._runner = runner
+        self._async = client
+        self._closed = False
+        self.tasks = SyncTasks(runner, client.tasks)
+        """Generation tasks: ``submit``, ``query``, ``wait``, ``watch``... (blocking)."""
         # The model modules load here, not at ``import aireiter``.
         from ._generated.images import SyncImageModels
         from ._generated.videos import SyncVideoModels
 
-        self.images: SyncImageModels = SyncImageModels(self._call, client.images)
+        self.images: SyncImageModels = SyncImageModels(runner, client.images)
         """Image models, typed: ``client.images.seedream_v4_5.generate(prompt=...)``."""
-        self.videos: SyncVideoModels = SyncVideoModels(self._call, client.videos)
+        self.videos: SyncVideoModels = SyncVideoModels(runner, client.videos)
         """Video models, typed: ``client.videos.sora2.generate(prompt=...)``."""
-        self.messages = SyncMessages(self)
-        """Claude Messages format: ``client.messages.create(...)`` (``stream=True`` iterates)."""
+        self.messages = SyncMessages(runner, client.messages)
+        """Claude Messages format: ``client.messages.create(...)``, ``.stream(...)``."""
 
     # -- running coroutines on the client's loop ------------------------------------------
-    def _call(self, func: Callable[[], Awaitable[T]]) -> T:
+    def _call(self, func: Any) -> Any:
         """Run ``func()`` on the client's loop and return its result (raising its error)."""
-        if self._closed:
-            raise RuntimeError("this AIReiter client is closed")
-        return self._portal.call(func)
+        return self._runner(func)
 
     # -- configuration ---------------------------------------------------------------------
     @property
@@ -178,25 +189,42 @@ class AIReiter:
         return self.openai.responses
 
     # -- actions ---------------------------------------------------------------------------
-    def balance(self, *, timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN) -> Balance:
-        """The account's credit balance."""
-        return self._call(functools.partial(self._async.balance, timeout=timeout))
+    balance = twin(AsyncAIReiter.balance)
+
+    def tracker(self, **options: Any) -> SyncTaskTracker:
+        """A blocking :class:`~aireiter.TaskTracker`, bound to this client: ``with
+        client.tracker(journal="run.db") as tracker:``, ``tracker.submit(...)``, ``for task
+        in tracker.as_completed(): ...``. The options are those of ``TaskTracker``;
+        ``on_progress`` is called on the client's loop thread."""
+        from .tracker._blocking import SyncTaskTracker
+
+        made: TaskTracker = self._runner.run_sync(lambda: self._async.tracker(**options))
+        return SyncTaskTracker(self._runner, made)
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
-        """Close the connection pool (and the OpenAI adapter) and stop the loop thread.
-        Calling it again does nothing."""
+        """Close the connection pool (and the OpenAI adapter) and stop the loop thread;
+        anything still running on it (a tracker left open) is cancelled. Calling it again
+        does nothing."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             openai_client, self._openai_client = self._openai_client, None
+        if not self._owner:  # a light copy: the pool and the loop are its origin's
+            if openai_client is not None:
+                openai_client.close()
+            return
         atexit.unregister(self._close_at_exit)
+        portal = self._runner.portal
         try:
             if openai_client is not None:
                 openai_client.close()
-            self._portal.call(self._async.aclose)
+            portal.call(self._async.aclose)
         finally:
+            self._runner.closed = True
+            with contextlib.suppress(RuntimeError):
+                portal.call(portal.stop, True)
             self._stack.close()
 
     def __enter__(self) -> AIReiter:
@@ -211,7 +239,7 @@ class AIReiter:
         self.close()
 
     def __del__(self) -> None:
-        if not getattr(self, "_closed", True):
+        if getattr(self, "_owner", False) and not getattr(self, "_closed", True):
             warnings.warn(
                 "an AIReiter client was not closed: call client.close() or use `with`",
                 ResourceWarning,
@@ -219,136 +247,99 @@ class AIReiter:
             )
 
 
-class SyncTasks:
-    """``client.tasks`` of :class:`AIReiter`: the blocking twin of ``AsyncTasks``."""
+class SyncTasks(SyncTwin, twin_of=AsyncTasks):
+    """``client.tasks`` of :class:`AIReiter`: every method of ``AsyncTasks``, blocking
+    (``watch`` is a plain iterator)."""
 
-    def __init__(self, client: AIReiter) -> None:
-        self._client = client
+    _target: AsyncTasks
 
-    def submit(
-        self,
-        model: str,
-        params: Mapping[str, Any],
-        *,
-        out_task_id: str | None = None,
-        callback_url: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        validate: bool = True,
-        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
-        max_retries: NotGivenOr[int] = NOT_GIVEN,
-        confirm: ConfirmPolicy | None = None,
-    ) -> Task:
-        """Submit a task; returns it as accepted. An ambiguous submit is confirmed over the
-        ``confirm`` window (default :attr:`confirm_policy`) before any resend. See
-        ``AsyncTasks.submit``."""
-        tasks = self._client.async_client.tasks
-        return self._client._call(
-            functools.partial(
-                tasks.submit,
-                model,
-                params,
-                out_task_id=out_task_id,
-                callback_url=callback_url,
-                metadata=metadata,
-                validate=validate,
-                timeout=timeout,
-                max_retries=max_retries,
-                confirm=confirm,
-            )
-        )
+    submit = twin(AsyncTasks.submit)
+    query = twin(AsyncTasks.query)
+    wait = twin(AsyncTasks.wait)
+    watch = twin_iterator(AsyncTasks.watch)
+    download = twin(AsyncTasks.download)
+    balance = twin(AsyncTasks.balance)
 
     @property
     def confirm_policy(self) -> ConfirmPolicy:
         """The client-wide confirm window of ambiguous submits (settable; ``None`` restores
         the default). See ``AsyncTasks.confirm_policy``."""
-        return self._client.async_client.tasks.confirm_policy
+        return self._target.confirm_policy
 
     @confirm_policy.setter
     def confirm_policy(self, policy: ConfirmPolicy | None) -> None:
-        self._client.async_client.tasks.confirm_policy = policy
+        self._target.confirm_policy = policy
 
-    def query(
+
+class MessageStream(SyncTwin, twin_of=AsyncMessageStream):
+    """A streamed Claude Messages answer for blocking code: an iterator of typed events
+    (``for event in stream``) that also accumulates the message; ``text_stream`` yields only
+    the text, ``get_final_message()`` reads the rest. Use it in ``with`` (or call
+    :meth:`close`) so the connection is released when you stop early."""
+
+    twin_skip = frozenset({"aclose"})  # close() is its twin
+
+    _target: AsyncMessageStream
+
+    get_final_message = twin(AsyncMessageStream.get_final_message)
+    get_final_text = twin(AsyncMessageStream.get_final_text)
+
+    def __init__(self, run: PortalCall, stream: AsyncMessageStream) -> None:
+        super().__init__(run, stream)
+        self._events: Iterator[Any] | None = None
+
+    def _runner(self) -> LoopRunner:
+        run = self._run
+        assert isinstance(run, LoopRunner)
+        return run
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._events is None:
+            self._events = self._runner().iterate(self._target)
+        return self._events
+
+    @property
+    def text_stream(self) -> Iterator[str]:
+        """Only the text pieces, as they arrive."""
+        texts: Iterator[str] = self._runner().iterate(self._target.text_stream)
+        return texts
+
+    @property
+    def current_message(self) -> Message:
+        """The message accumulated from the events seen so far."""
+        return self._target.current_message
+
+    @property
+    def response(self) -> aiohttp.ClientResponse:
+        """The live HTTP response (headers, status)."""
+        return self._target.response
+
+    def close(self) -> None:
+        """Stop reading and release the connection. Safe to call more than once."""
+        runner = self._runner()
+        if not runner.closed:
+            runner(self._target.aclose)
+
+    def __enter__(self) -> MessageStream:
+        return self
+
+    def __exit__(
         self,
-        out_task_id: str | None = None,
-        *,
-        task_id: str | None = None,
-        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
-    ) -> Task:
-        """The task's current state. See ``AsyncTasks.query``."""
-        tasks = self._client.async_client.tasks
-        return self._client._call(
-            functools.partial(tasks.query, out_task_id, task_id=task_id, timeout=timeout)
-        )
-
-    def wait(
-        self,
-        out_task_id: str | None = None,
-        *,
-        task_id: str | None = None,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
-        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
-        max_poll_interval: float = DEFAULT_POLL_MAX_INTERVAL_S,
-        backoff: float = DEFAULT_POLL_BACKOFF,
-        raise_on_failure: bool = True,
-    ) -> Task:
-        """Block until the task completes (returned) or fails (raised); failed queries are
-        polled through until ``timeout`` (then :class:`TaskTimeoutError`). See
-        ``AsyncTasks.wait``."""
-        tasks = self._client.async_client.tasks
-        return self._client._call(
-            functools.partial(
-                tasks.wait,
-                out_task_id,
-                task_id=task_id,
-                timeout=timeout,
-                poll_interval=poll_interval,
-                max_poll_interval=max_poll_interval,
-                backoff=backoff,
-                raise_on_failure=raise_on_failure,
-            )
-        )
-
-    def balance(self, *, timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN) -> Balance:
-        """The account's credit balance."""
-        return self._client.balance(timeout=timeout)
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
-class SyncMessages:
-    """``client.messages`` of :class:`AIReiter` (Claude Messages format).
+def _message_stream(run: PortalCall, stream: AsyncMessageStream) -> MessageStream:
+    return MessageStream(run, stream)
 
-    ``create(...)`` returns the message; with ``stream=True`` it returns an iterator of the
-    stream's events, read from the client's loop one at a time (close it, or read it to the
-    end, to release the connection).
-    """
 
-    def __init__(self, client: AIReiter) -> None:
-        self._client = client
+class SyncMessages(SyncTwin, twin_of=AsyncMessages):
+    """``client.messages`` of :class:`AIReiter` (Claude Messages format): ``create(...)``
+    returns the message (with ``stream=True``, a :class:`MessageStream`);
+    ``with client.messages.stream(...) as stream:`` streams."""
 
-    def create(self, **kwargs: Any) -> Any:
-        """Create a message; the keyword arguments are those of the async ``create``."""
-        messages = self._client.async_client.messages
-        result = self._client._call(functools.partial(messages.create, **kwargs))
-        if not kwargs.get("stream"):
-            return result
-        return self._iterate(result)
-
-    def _iterate(self, stream: Any) -> Iterator[Any]:
-        iterator = stream.__aiter__()
-
-        async def next_item() -> tuple[bool, Any]:
-            try:
-                return True, await iterator.__anext__()
-            except StopAsyncIteration:
-                return False, None
-
-        try:
-            while True:
-                more, item = self._client._call(next_item)
-                if not more:
-                    return
-                yield item
-        finally:
-            closer = getattr(stream, "aclose", None) or getattr(stream, "close", None)
-            if closer is not None and not self._client.is_closed:
-                with contextlib.suppress(Exception):
-                    self._client._call(closer)
+    create = twin(AsyncMessages.create)
+    stream = twin_context(AsyncMessages.stream, _message_stream)

@@ -6,13 +6,19 @@ on an event loop in a thread of its own (an anyio blocking portal), not in the t
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
+import signal
 import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
 from anyio.from_thread import start_blocking_portal
@@ -20,7 +26,13 @@ from anyio.from_thread import start_blocking_portal
 from aireiter import AIReiter, ConfigurationError, NotFoundError, ParamError, TaskStatus
 from aireiter._confirm import ConfirmPolicy
 from aireiter._constants import QUERY_PATH, SUBMIT_PATH
+from aireiter._endpoints._sync import LoopRunner, SyncTwin
+from aireiter._sync import MessageStream
 from aireiter.emulator import EmulatorConfig, RunningEmulator, run_emulator
+from aireiter.emulator._chat import CHAT_STATE_KEY
+from aireiter.resources.messages import AsyncMessageStream
+from aireiter.tracker import PollPolicy, TaskHandle
+from aireiter.tracker._blocking import SyncTaskHandle, SyncTaskTracker
 
 
 @pytest.fixture
@@ -235,3 +247,218 @@ def test_a_blocking_wait_polls_through_server_errors(thread_emulator: RunningEmu
         done = client.tasks.wait(task.out_task_id, poll_interval=0.01, timeout=10)
     assert done.status is TaskStatus.COMPLETED
     assert thread_emulator.state.request_counts[("POST", QUERY_PATH)] >= 5
+
+
+# -- derived twins ---------------------------------------------------------------------------
+_ALIASES = {"aclose": "close"}  # async name -> its blocking twin's name
+
+
+def _is_async_method(member: object) -> bool:
+    return (
+        inspect.iscoroutinefunction(member)
+        or inspect.isasyncgenfunction(member)
+        or inspect.isasyncgenfunction(getattr(member, "__wrapped__", None))  # @asynccontextmanager
+    )
+
+
+def _async_method_names(klass: type) -> list[str]:
+    return [
+        name
+        for name in dir(klass)
+        if not name.startswith("_") and _is_async_method(inspect.getattr_static(klass, name))
+    ]
+
+
+def _parameters(function: Any, *, drop_first: bool = False) -> list[tuple[Any, ...]]:
+    params = list(inspect.signature(function).parameters.values())
+    if drop_first:
+        params = params[1:]
+    return [(p.name, p.kind, p.default, p.annotation) for p in params]
+
+
+def _twin_pairs(client: AIReiter) -> Iterator[tuple[str, object, object]]:
+    """(where, async object, blocking object) for every namespace of the two clients."""
+    async_client = client.async_client
+    yield "client", async_client, client
+    yield "tasks", async_client.tasks, client.tasks
+    yield "messages", async_client.messages, client.messages
+    for kind in ("images", "videos"):
+        models = getattr(async_client, kind)
+        blocking_models = getattr(client, kind)
+        yield kind, models, blocking_models
+        for spec in models.list():
+            yield f"{kind}.{spec.id}", getattr(models, spec.id), getattr(blocking_models, spec.id)
+    tracker = client.tracker()
+    yield "tracker", tracker.tracker, tracker
+
+
+def test_every_public_async_method_has_a_blocking_twin_with_the_same_parameters() -> None:
+    """Each public coroutine, async iterator and async context manager method of the async
+    client's namespaces (tasks, balance, the model endpoints, messages, the tracker, its
+    handles, message streams) has a blocking twin taking exactly the same parameters."""
+    missing: list[str] = []
+    differ: list[str] = []
+    checked = 0
+    with AIReiter(api_key="k", base_url="http://127.0.0.1:9") as client:
+        for where, async_obj, sync_obj in _twin_pairs(client):
+            for name in _async_method_names(type(async_obj)):
+                twin_name = _ALIASES.get(name, name)
+                twin = getattr(sync_obj, twin_name, None)
+                if twin is None:
+                    missing.append(f"{where}.{name}")
+                    continue
+                checked += 1
+                if twin_name != name:
+                    continue  # aclose() -> close(): no parameters to compare
+                if _parameters(getattr(async_obj, name)) != _parameters(twin):
+                    differ.append(f"{where}.{name}")
+    for async_class, sync_class in (
+        (TaskHandle, SyncTaskHandle),
+        (AsyncMessageStream, MessageStream),
+    ):
+        for name in _async_method_names(async_class):
+            twin = getattr(sync_class, _ALIASES.get(name, name), None)
+            if twin is None:
+                missing.append(f"{sync_class.__name__}.{name}")
+                continue
+            checked += 1
+            if name not in _ALIASES:
+                ours = _parameters(twin, drop_first=True)
+                if _parameters(getattr(async_class, name), drop_first=True) != ours:
+                    differ.append(f"{sync_class.__name__}.{name}")
+    assert not missing, f"no blocking twin: {missing}"
+    assert not differ, f"parameters differ from the async method: {differ}"
+    assert checked > 60  # submit and generate of every model, and the rest
+
+
+def test_a_method_added_to_an_async_class_gets_its_twin_by_itself() -> None:
+    """A twin class derives every public async method it does not name: a coroutine
+    becomes a blocking call, an async generator a blocking iterator, with the same
+    parameters; plain methods and private ones are left alone."""
+
+    class Counter:
+        async def add(self, value: int, *, times: int = 1) -> int:
+            """Add ``value`` ``times`` times."""
+            return value * times
+
+        async def count(self, up_to: int) -> AsyncIterator[int]:
+            for number in range(up_to):
+                yield number
+
+        def plain(self) -> int:
+            return 0
+
+        async def _private(self) -> None:
+            return None
+
+    class SyncCounter(SyncTwin, twin_of=Counter):
+        pass
+
+    with start_blocking_portal() as portal:
+        counter = SyncCounter(LoopRunner(portal), Counter())
+        assert counter.add(3, times=2) == 6  # type: ignore[attr-defined]
+        assert list(counter.count(3)) == [0, 1, 2]  # type: ignore[attr-defined]
+        assert str(inspect.signature(counter.add)) == "(value: 'int', *, times: 'int' = 1) -> 'int'"  # type: ignore[attr-defined]
+        assert counter.add.__doc__ == "Add ``value`` ``times`` times."  # type: ignore[attr-defined]
+    assert not hasattr(SyncCounter, "plain")
+    assert not hasattr(SyncCounter, "_private")
+
+
+def test_blocking_tracker_runs_jobs_and_iterates_their_results(
+    sync_client: AIReiter, thread_emulator: RunningEmulator, tmp_path: Path
+) -> None:
+    """``with client.tracker() as tracker``: submit returns blocking handles, as_completed is
+    a plain iterator of each final task, gather and handle.result() block; a second run
+    resumes the journal and sends nothing again."""
+    journal = tmp_path / "run.db"
+    policy = PollPolicy(fixed_duration_s=0.05)
+    with sync_client.tracker(journal=journal, poll_policy=policy) as tracker:
+        handles = [
+            tracker.submit("gpt_4o", {"prompt": f"p{i}"}, out_task_id=f"sync-job-{i}")
+            for i in range(4)
+        ]
+        more = tracker.submit_many([{"model": "gpt_4o", "params": {"prompt": "x"}}])
+        assert all(isinstance(h, SyncTaskHandle) for h in [*handles, *more])
+        found = tracker.handle("sync-job-1")
+        assert isinstance(found, SyncTaskHandle)
+        assert found.out_task_id == "sync-job-1"
+        assert tracker.handle("nope") is None
+        finished = [task.out_task_id for task in tracker.as_completed()]
+        assert sorted(finished) == sorted(h.out_task_id for h in [*handles, *more])
+        assert handles[0].result().status is TaskStatus.COMPLETED
+        assert handles[0].done
+        assert handles[0].out_task_id == "sync-job-0"
+        assert [t.status for t in tracker.gather()] == [TaskStatus.COMPLETED] * 5
+        assert tracker.progress().completed == 5
+    assert all(thread_emulator.state.submit_counts[f"sync-job-{i}"] == 1 for i in range(4))
+    with SyncTaskTracker.resume(sync_client, journal, poll_policy=policy) as resumed:
+        assert len(resumed.gather()) == 5
+    assert all(thread_emulator.state.submit_counts[f"sync-job-{i}"] == 1 for i in range(4))
+
+
+def test_watch_is_a_plain_iterator_of_status_changes(sync_client: AIReiter) -> None:
+    """tasks.watch() yields each new status of one task and ends with the completed task."""
+    task = sync_client.tasks.submit("gpt_4o", {"prompt": "x"})
+    seen = list(sync_client.tasks.watch(task, poll_interval=0.01))
+    assert seen[0] is task
+    assert seen[-1].status is TaskStatus.COMPLETED
+    assert len({t.status for t in seen}) == len(seen)  # each one a change
+
+
+def test_messages_stream_is_a_context_manager_that_releases_its_connection(
+    sync_client: AIReiter, thread_emulator: RunningEmulator
+) -> None:
+    """``with client.messages.stream(...) as stream``: text_stream and get_final_message
+    work as on the async stream; leaving the block early closes the connection."""
+    turns = [{"role": "user", "content": "three little words"}]
+    with sync_client.messages.stream(
+        model="claude-sonnet-4-6", max_tokens=64, messages=turns
+    ) as stream:
+        assert isinstance(stream, MessageStream)
+        text = "".join(stream.text_stream)
+        final = stream.get_final_message()
+    assert "three little words" in text
+    assert final.text == text
+    chat = thread_emulator.app[CHAT_STATE_KEY]
+    forever = [{"role": "user", "content": "STREAM_FOREVER"}]
+    with sync_client.messages.stream(
+        model="claude-sonnet-4-6", max_tokens=64, messages=forever
+    ) as stream:
+        for _event in zip(range(3), stream, strict=False):
+            pass
+        assert chat.active_streams == 1
+    deadline = time.monotonic() + 10
+    while chat.active_streams and time.monotonic() < deadline:
+        threading.Event().wait(0.01)
+    assert chat.active_streams == 0
+
+
+def test_an_interrupt_cancels_the_call_it_stopped(
+    sync_client: AIReiter, thread_emulator: RunningEmulator
+) -> None:
+    """Ctrl-C in a blocking wait raises KeyboardInterrupt there and cancels the wait's
+    coroutine on the client's loop (no query goes on in the background)."""
+    runner = sync_client._runner
+
+    def loop_tasks() -> int:
+        return runner.run_sync(lambda: len(asyncio.all_tasks()))
+
+    baseline = loop_tasks()
+    task = sync_client.tasks.submit("gpt_4o", {"prompt": "x"}, out_task_id="never-ends")
+    thread_emulator.state.force_status("never-ends", "processing")
+    queried = threading.Event()
+
+    def interrupt_after_a_query() -> None:
+        deadline = time.monotonic() + 10
+        while thread_emulator.state.query_counts["never-ends"] < 2:
+            if time.monotonic() > deadline:
+                return
+            threading.Event().wait(0.01)
+        queried.set()
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_after_a_query, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        sync_client.tasks.wait(task.out_task_id, poll_interval=0.01, max_poll_interval=0.02)
+    assert queried.is_set()
+    assert loop_tasks() == baseline  # the wait's task is gone from the loop

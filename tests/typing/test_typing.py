@@ -21,6 +21,7 @@ async def main(client: AsyncAIReiter) -> None:
 
 def blocking(client: AIReiter) -> None:
     client.videos.sora2.generate(prompt="x", aspect_ratio=3)
+    client.tasks.query("x", max_retries="2")
 """
 
 
@@ -28,8 +29,8 @@ def blocking(client: AIReiter) -> None:
 @pytest.mark.timeout(300)
 def test_mypy_accepts_the_contract_and_rejects_a_wrong_type(tmp_path: Path) -> None:
     """One strict mypy run: the contract files are clean; aspect_ratio=3 is an arg-type
-    error on the async and on the blocking endpoint, and a channel that is no level is one
-    too."""
+    error on the async and on the blocking endpoint, a channel that is no level is one too,
+    and so is a wrong type for a parameter the blocking twin derives (max_retries)."""
     bad = tmp_path / "bad_aspect_ratio.py"
     bad.write_text(BAD_SNIPPET)
     typing_dir = repo_root() / "tests" / "typing"
@@ -50,3 +51,5 @@ def test_mypy_accepts_the_contract_and_rejects_a_wrong_type(tmp_path: Path) -> N
     assert len(wrong_type) == 2, errors  # once through the async client, once the blocking one
     wrong_channel = [line for line in errors if '"channel"' in line and "[arg-type]" in line]
     assert len(wrong_channel) == 1, errors
+    wrong_retries = [line for line in errors if '"max_retries"' in line and "[arg-type]" in line]
+    assert len(wrong_retries) == 1, errors
