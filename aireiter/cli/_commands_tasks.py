@@ -8,10 +8,11 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .._exceptions import TaskFailedError
 from .._models import Task, TaskStatus
-from .._spec import load_spec, resolve_model
+from .._spec import ParamSpec, load_spec, resolve_model
 from ..resources._validation import new_out_task_id
 from ..tracker import DownloadError
 from ._app import EXIT_FAILED, EXIT_OK, run_async
@@ -31,6 +32,38 @@ def _check_model(model: str, kind: str) -> None:
         )
     if spec.kind != kind:
         raise UsageError(f"{model!r} is a {spec.kind} model: use `aireiter {spec.kind} {model}`")
+
+
+def _image_field(model: str) -> ParamSpec | None:
+    """The model's reference-image field: the first one the spec marks as an image, else one
+    named ``image_url``."""
+    spec, _channel = resolve_model(model)
+    if spec is None:
+        return None
+    marked = [p for p in spec.params if p.format == "image"]
+    return marked[0] if marked else spec.param("image_url")
+
+
+def _with_images(model: str, params: dict[str, Any], images: list[str]) -> dict[str, Any]:
+    """``params`` with each ``--image``: an http(s) or data URI as typed, anything else a
+    local file (a :class:`~pathlib.Path`, encoded as a data URI by ``client.tasks.submit``
+    where the model's docs allow one, refused with the reason otherwise)."""
+    if not images:
+        return params
+    field = _image_field(model)
+    if field is None:
+        raise UsageError(f"--image: {model} has no reference-image parameter")
+    values: list[Any] = [
+        text if text.startswith(("http://", "https://", "data:")) else Path(text).expanduser()
+        for text in images
+    ]
+    if "array" in field.types:
+        before = params.get(field.name)
+        kept = list(before) if isinstance(before, list) else [] if before is None else [before]
+        return {**params, field.name: [*kept, *values]}
+    if len(values) > 1 or params.get(field.name) is not None:
+        raise UsageError(f"--image: {model} takes one reference image ({field.name})")
+    return {**params, field.name: values[0]}
 
 
 def _show_task(out: Output, task: Task, files: list[str], *, elapsed_s: float | None) -> None:
@@ -96,6 +129,7 @@ async def _generate(args: argparse.Namespace, out: Output, sent: dict[str, bool]
     kind = args.command
     _check_model(args.model, kind)
     params = build_params(args.model, args.param, prompt=args.prompt)
+    params = _with_images(args.model, params, args.image)
     metadata = parse_json_object("--metadata", args.metadata)
     oid = args.out_task_id if args.out_task_id is not None else new_out_task_id()
     started = time.monotonic()
@@ -118,10 +152,7 @@ async def _generate(args: argparse.Namespace, out: Output, sent: dict[str, bool]
         try:
             with _waiting(out, f"waiting for {task.out_task_id} ..."):
                 task = await client.tasks.wait(
-                    task.out_task_id,
-                    task_id=task.task_id,
-                    timeout=args.timeout,
-                    poll_interval=args.poll_interval,
+                    task, timeout=args.timeout, poll_interval=args.poll_interval
                 )
         except TaskFailedError as error:
             failed = error.task if error.task is not None else task

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from .._constants import DEFAULT_POLL_INTERVAL_S, DEFAULT_WAIT_TIMEOUT_S, ENV_API_KEY, ENV_BASE_URL
+from .._constants import DEFAULT_WAIT_TIMEOUT_S, ENV_API_KEY, ENV_BASE_URL
+from .._version import __version__
 
 __all__ = [
     "BATCH_EXIT_STATUS",
@@ -139,6 +140,14 @@ def _task_options(parser: argparse.ArgumentParser, kind: str) -> None:
         help="a model parameter (repeatable); JSON values allowed, typed by the model's spec",
     )
     parser.add_argument(
+        "--image",
+        action="append",
+        default=[],
+        metavar="FILE_OR_URL",
+        help="a reference image (repeatable): an http(s) URL, or a local png/jpeg/webp file "
+        "sent as a data URI where the model's docs allow one",
+    )
+    parser.add_argument(
         "--out", default=".", metavar="DIR", help="directory for the outputs (default: .)"
     )
     parser.add_argument("--out-task-id", help="your id for the task (default: a fresh one)")
@@ -159,9 +168,10 @@ def _task_options(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument(
         "--poll-interval",
         type=_positive_float,
-        default=DEFAULT_POLL_INTERVAL_S,
+        default=None,
         metavar="S",
-        help=f"first wait before a status query (default {DEFAULT_POLL_INTERVAL_S:g})",
+        help="fixed first wait before a status query, then growing (default: the model's "
+        "typical duration, then shorter re-polls, as the tracker)",
     )
 
 
@@ -186,6 +196,7 @@ def build_parser(prog: str = "aireiter") -> argparse.ArgumentParser:
         epilog="Exit status: 0 all good, 1 something failed, 2 usage error, 130 interrupted.",
     )
     _global_options(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     sub.required = True
 
