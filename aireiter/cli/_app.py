@@ -6,6 +6,9 @@ Exit status: ``0`` all good; ``1`` something failed (a task, a batch job, an API
 left (see :mod:`aireiter.cli._batch`); ``130`` interrupted by Ctrl-C (a batch's journal is
 left consistent: ``--resume`` continues).
 
+Errors are told in the command line's words (``--base-url``, ``--no-validate``), not in
+the Python arguments the SDK's messages name. ``aireiter --version`` prints the version.
+
 Logging: each retry of a request is printed on stderr (``aireiter: retrying in 2.1 s after
 HTTP 503 ...``) with or without ``-v``, and so is any warning; ``-v`` adds every DEBUG record
 of the ``aireiter`` logger. Everything printed is redacted: no API key reaches the terminal.
@@ -22,6 +25,7 @@ from typing import Any
 
 from .._exceptions import AIReiterError, ConfigurationError, ParamError
 from .._transport._logging import RETRY_RECORD_ATTRIBUTE, add_stream_handler
+from ._common import option_name
 from ._output import Output, UsageError
 
 __all__ = [
@@ -137,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except (ParamError, UsageError) as error:
         field = getattr(error, "field", None)
-        out.error(str(error), kind="usage" if field is None else f"usage: {field}")
+        kind = "usage" if field is None else f"usage: {option_name(field)}"
+        out.error(str(error), kind=kind)
         return EXIT_USAGE
     except ConfigurationError as error:
         hint = "set AIREITER_API_KEY (or --api-key); `aireiter demo` needs no key"

@@ -1,10 +1,12 @@
-"""Pieces shared by the commands: the client from the global options, downloads, JSON args."""
+"""Pieces shared by the commands: the client from the global options, downloads, JSON args,
+and the SDK's messages told in the command line's words."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,42 @@ from .._client import AsyncAIReiter
 from .._exceptions import ParamError
 from .._models import Task
 
-__all__ = ["download_task", "make_client", "parse_json_object", "paths_text", "remove_journal"]
+__all__ = [
+    "cli_words",
+    "download_task",
+    "make_client",
+    "option_name",
+    "parse_json_object",
+    "paths_text",
+    "remove_journal",
+]
+
+_OPTIONS = {"api_key": "--api-key", "base_url": "--base-url"}  # client argument -> option
+_PYTHON_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Hints written for Python callers, said the way the command line says them.
+    (re.compile(r"\bpass api_key=\.\.\. or set"), "pass --api-key or set"),
+    (re.compile(r"\bset base_url / "), "set --base-url / "),
+    (re.compile(r"; aireiter\.task_id_for\(key\) maps any other key.*? to a valid id"), ""),
+    (re.compile(r" \((?:send|set|pass) [^()]*extra_params=\{\.\.\.\}[^()]*(?:\([^()]*\))?\)"), ""),
+    (re.compile(r"\bvalidate=False\b"), "--no-validate"),
+    (re.compile(r"\bquery out_task_id '([^']+)' later"), r"see it later with `aireiter status \1`"),
+    (re.compile(r" \(wait for it first: client\.tasks\.wait\)"), " (wait for it first)"),
+)
+_ARGUMENT = re.compile(r"\b(api_key|base_url)(?==)")  # "base_url='x': ..." in a ParamError
+
+
+def cli_words(text: str) -> str:
+    """``text`` (an SDK error's message) with the hints written for Python callers told the
+    way the command line says them (``--api-key``, ``--base-url``, ``--no-validate``,
+    ``aireiter status ID``); hints with no command line equivalent are left out."""
+    for pattern, replacement in _PYTHON_HINTS:
+        text = pattern.sub(replacement, text)
+    return _ARGUMENT.sub(lambda found: option_name(found.group(1)), text)
+
+
+def option_name(field: str) -> str:
+    """The command line's name of a client argument (``base_url`` -> ``--base-url``)."""
+    return _OPTIONS.get(field, field)
 
 
 def make_client(args: argparse.Namespace) -> AsyncAIReiter:

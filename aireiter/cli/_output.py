@@ -4,6 +4,10 @@
 per line for streams) and sends errors to stderr as ``{"error": {...}}``. Without it, tables
 and messages are drawn with rich when the ``cli`` extra is installed and as plain aligned text
 otherwise; rich is imported only when something is drawn.
+
+Links (URLs, file paths) are never drawn inside a table, where a narrow terminal would fold
+them mid-string and a copied link would break: they are printed after it, each whole on a
+line of its own (the terminal wraps it softly). Prose cells may fold.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -20,9 +25,19 @@ from .._models import Task
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["Output", "UsageError", "rich_available", "task_to_json"]
+__all__ = ["Output", "UsageError", "is_link", "rich_available", "task_to_json"]
 
 ENV_NO_RICH = "AIREITER_NO_RICH"  # set to 1: never use rich, even when it is installed
+_LINK = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://\S+"  # a URL
+    r"|[~.]*/\S*"  # an absolute or relative path: /tmp/x, ./x, ~/x
+    r"|[^\s/]+/\S*\.\S+"  # a relative path with a file name: out/x.png
+)
+
+
+def is_link(text: str) -> bool:
+    """True for a URL or a file path (no spaces): text a table must not fold."""
+    return bool(text) and _LINK.fullmatch(text) is not None
 
 
 class UsageError(Exception):
@@ -133,39 +148,57 @@ class Output:
         *,
         title: str | None = None,
     ) -> None:
-        """Print a table on stdout (rich when available, else aligned plain text)."""
+        """Print a table on stdout (rich when available, else aligned plain text). A cell that
+        is a link is shown as ``[n]`` and the link printed whole after the table."""
+        links: list[str] = []
+
+        def cell(text: str) -> str:
+            if not is_link(text):
+                return text
+            links.append(text)
+            return f"[{len(links)}]"
+
+        rows = [[cell(text) for text in row] for row in rows]
         if self.use_rich:
             from rich.table import Table
 
             table = Table(title=title, title_justify="left", show_lines=False)
             for index, column in enumerate(columns):
-                table.add_column(column, overflow="fold", no_wrap=index == 0)
+                table.add_column(column, overflow="fold", no_wrap=index == 0)  # prose folds
             for row in rows:
                 table.add_row(*row)
             self.console().print(table)
-            return
-        if title:
-            self.line(title)
-        self.line(_plain_table(columns, rows))
+        else:
+            if title:
+                self.line(title)
+            self.line(_plain_table(columns, rows))
+        for number, link in enumerate(links, start=1):
+            self.line(f"[{number}] {link}")
 
     def fields(self, values: Mapping[str, Any], *, title: str | None = None) -> None:
-        """Print ``name: value`` pairs (a task, a balance) on stdout."""
-        rows = [(name, _text(value)) for name, value in values.items() if _shown(value)]
-        if self.use_rich:
+        """Print ``name: value`` pairs (a task, a balance) on stdout. Values that are links
+        (URLs, paths) come after the others, each whole on a line of its own."""
+        shown = [(name, value) for name, value in values.items() if _shown(value)]
+        rows = [(name, _text(value)) for name, value in shown if not _links(value)]
+        linked = [(name, _links(value)) for name, value in shown if _links(value)]
+        width = max((len(name) for name, _ in shown), default=0)
+        if self.use_rich and rows:
             from rich.table import Table
 
             table = Table(title=title, title_justify="left", show_header=False, box=None)
-            table.add_column(style="bold")
-            table.add_column(overflow="fold")
+            table.add_column(style="bold", no_wrap=True)
+            table.add_column(overflow="fold")  # prose: words, numbers, messages
             for name, value in rows:
                 table.add_row(name, value)
             self.console().print(table)
-            return
-        if title:
-            self.line(title)
-        width = max((len(name) for name, _ in rows), default=0)
-        for name, value in rows:
-            self.line(f"{name.ljust(width)}  {value}")
+        else:
+            if title:
+                self.line(title)
+            for name, value in rows:
+                self.line(f"{name.ljust(width)}  {value}")
+        for name, links in linked:
+            for index, link in enumerate(links):
+                self.line(f"{(name if index == 0 else '').ljust(width)}  {link}")
 
     # -- messages (stderr) -----------------------------------------------------------------
     def info(self, text: str) -> None:
@@ -174,7 +207,12 @@ class Output:
         self.stderr.flush()
 
     def error(self, message: str, *, kind: str = "error", hint: str | None = None) -> None:
-        """An error on stderr: JSON ``{"error": {...}}`` in ``--json`` mode, else text."""
+        """An error on stderr: JSON ``{"error": {...}}`` in ``--json`` mode, else text; told in
+        the command line's words (:func:`~aireiter.cli._common.cli_words`)."""
+        from ._common import cli_words
+
+        message = cli_words(message)
+        hint = cli_words(hint) if hint else hint
         if self.json_mode:
             body: dict[str, Any] = {"type": kind, "message": message}
             if hint:
@@ -186,6 +224,18 @@ class Output:
             if hint:
                 self.stderr.write(f"hint: {hint}\n")
         self.stderr.flush()
+
+
+def _links(value: Any) -> list[str]:
+    """The links of a field's value (one, or a list of them), else ``[]``."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    texts = [str(item) for item in items]
+    if texts and all(
+        isinstance(item, (str, os.PathLike)) and is_link(t)
+        for item, t in zip(items, texts, strict=True)
+    ):
+        return texts
+    return []
 
 
 def _shown(value: Any) -> bool:
