@@ -50,6 +50,12 @@ def build_parser(prog: str = "python -m aireiter.emulator") -> argparse.Argument
         "aireiter.testing.time_scale(the same factor)",
     )
     parser.add_argument(
+        "--duration-spread",
+        type=float,
+        default=0.0,
+        help="each task takes its duration times 1 +/- up to this (0.2: 0.8x-1.2x)",
+    )
+    parser.add_argument(
         "--failure-rate", type=float, default=0.0, help="fraction of tasks that end failed"
     )
     parser.add_argument(
@@ -111,6 +117,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         default_duration_s=args.duration,
         time_scale=args.time_scale,
         failure_rate=args.failure_rate,
+        duration_spread=args.duration_spread,
         seed=args.seed,
         validate_params=not args.no_validate,
         faults=FaultConfig.uniform(

@@ -233,6 +233,9 @@ class EmulatorConfig:
     durations: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen_mapping)
     time_scale: float = attrs.field(factory=default_time_scale, validator=_non_negative)
     failure_rate: float = attrs.field(default=0.0, validator=_rate("failure_rate"))
+    duration_spread: float = attrs.field(default=0.0, validator=_rate("duration_spread"))
+    """Each task takes its duration times a factor drawn uniformly from ``1 +/- spread``
+    (fixed by a hash of ``seed`` and the ``out_task_id``): 0.2 gives 0.8x-1.2x."""
     seed: int = 0
     faults: FaultConfig = attrs.field(factory=FaultConfig)
     validate_params: bool = True

@@ -196,6 +196,9 @@ class EmulatorState:
         duration = self.duration_s(info)
         config = self.config
         digest = _digest(config.seed, out_task_id, self.submits_recorded[out_task_id])
+        if config.duration_spread:
+            draw = int.from_bytes(digest[16:24], "big") / 2**64  # independent of the fate
+            duration *= 1.0 + config.duration_spread * (2.0 * draw - 1.0)
         if info.submit_answer == "code_list":  # "task_01KPT...": 26 base32 characters
             task_id = "task_" + base64.b32encode(digest[8:]).decode()[:26]
         else:

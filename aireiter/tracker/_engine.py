@@ -20,6 +20,7 @@ What each answer leads to is in ``_requests.py``.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 import time
@@ -45,8 +46,16 @@ from .._exceptions import (
 )
 from .._models import Task, TaskStatus
 from ._claims import DEFAULT_LEASE_S
-from ._handle import ACTION_QUERY, ACTION_SUBMIT, BudgetHeldError, JobCancelledError, TaskHandle
+from ._handle import (
+    ACTION_QUERY,
+    ACTION_SUBMIT,
+    BudgetHeldError,
+    JobCancelledError,
+    TaskHandle,
+    compact_task,
+)
 from ._journal import DuplicateJobError, JobRecord, JobState, Journal
+from ._learned import DurationModel
 from ._lifecycle import Action, Event, transition
 from ._poll_policy import PollPolicy
 from ._progress import RunStats
@@ -59,7 +68,7 @@ if TYPE_CHECKING:
     from ._outputs import Outputs
 
 __all__ = [
-    "DEFAULT_POLL_BACKLOG_S",
+    "DEFAULT_BURST_S",
     "DEFAULT_RATE_LIMIT_PAUSE_S",
     "DEFAULT_TASK_TIMEOUT_FACTOR",
     "DEFAULT_TASK_TIMEOUT_MIN_S",
@@ -69,7 +78,7 @@ __all__ = [
 ]
 
 DEFAULT_RATE_LIMIT_PAUSE_S: Final = 1.0  # pause after a 429 that named no Retry-After
-DEFAULT_POLL_BACKLOG_S: Final = 0.05  # hold new submits while a due query is this late
+DEFAULT_BURST_S: Final = 0.03  # a budget banks this many seconds of requests (at least one)
 DEFAULT_TASK_TIMEOUT_MIN_S: Final = 1800.0  # a job's default deadline: at least this ...
 DEFAULT_TASK_TIMEOUT_FACTOR: Final = 10.0  # ... and at least this many typical durations
 FATAL_NOT_API_STREAK: Final = 3  # answers that are not the API's, before it ever answered ...
@@ -140,11 +149,13 @@ class Engine:
         now = time.monotonic()
         if query_rate is not None:  # every job costs at least one query: never outrun them
             submit_rate = query_rate if submit_rate is None else min(submit_rate, query_rate)
-        self.submit_bucket = TokenBucket(submit_rate, now=now)
-        self.query_bucket = TokenBucket(query_rate, now=now)
+        self.submit_bucket = _budget(submit_rate, now)
+        self.query_bucket = _budget(query_rate, now)
         self.rng = random.Random(seed)
+        self.durations = DurationModel()
         self.stats = RunStats()
-        self.jobs: dict[str, TaskHandle] = {}  # every job, in the order it was added
+        self.jobs: dict[str, TaskHandle] = {}  # the jobs in memory: all but finished+reported
+        self.order: list[str] = []  # every job's id, in the order it was added
         self.submit_queue: deque[TaskHandle] = deque()
         self.timers: TimerHeap[TaskHandle] = TimerHeap()
         self.results: deque[TaskHandle] = deque()
@@ -161,8 +172,9 @@ class Engine:
         self.outputs: Outputs | None = None
         self.room_wake = Wakeup()
         self._typical: dict[str, float] = {}
-        self._submit_send, self._submit_recv = anyio.create_memory_object_stream[TaskHandle](0)
-        self._query_send, self._query_recv = anyio.create_memory_object_stream[TaskHandle](0)
+        # Idle workers, each waiting on its own future for the next job (a plain hand-off).
+        self._submit_idle: deque[asyncio.Future[TaskHandle]] = deque()
+        self._query_idle: deque[asyncio.Future[TaskHandle]] = deque()
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self, tg: TaskGroup) -> None:
@@ -176,9 +188,10 @@ class Engine:
             tg.start_soon(self._query_worker)
 
     def close(self) -> None:
-        """Close the worker streams (the loops are stopped by the task group)."""
-        for stream in (self._submit_send, self._submit_recv, self._query_send, self._query_recv):
-            stream.close()
+        """Drop the idle workers' hand-off futures (the loops are stopped by the task group)."""
+        for idle in (self._submit_idle, self._query_idle):
+            while idle:
+                idle.popleft().cancel()
 
     def typical_s(self, model: str) -> float:
         """The poll policy's typical duration of ``model`` (cached per model)."""
@@ -298,6 +311,13 @@ class Engine:
 
     def _schedule_poll(self, job: TaskHandle, *, first: bool) -> None:
         webhooks = job.callback_url is not None
+        now = time.monotonic()
+        if not webhooks and job.accepted_at:
+            learned = self.durations.due_after(job.model, job.polls)
+            if learned is not None and job.accepted_at + learned > now:
+                job.polls += 1
+                self.schedule(job, job.accepted_at + learned)
+                return
         if job.polls == 0 and first:
             delay = self.policy.first_delay(job.typical_s, webhooks=webhooks, rng=self.rng)
         else:
@@ -309,7 +329,7 @@ class Engine:
                 rng=self.rng,
             )
         job.polls += 1
-        self.schedule(job, time.monotonic() + delay)
+        self.schedule(job, now + delay)
 
     def _requeue(self, job: TaskHandle) -> None:
         due, job.retry_at = job.retry_at, 0.0
@@ -325,6 +345,10 @@ class Engine:
         job.task = task
         if task.task_id:
             job.task_id = task.task_id
+        if not job.accepted_at:
+            job.accepted_at = time.monotonic()
+        elif event is Event.FINISHED_OK:
+            self.durations.observe(job.model, _duration_s(task, job.accepted_at))
         estimate = task.estimated_credits
         if estimate and not job.estimated:
             job.estimated = True
@@ -346,6 +370,7 @@ class Engine:
                 adopted=job.adopted,
             )
             return
+        job.task = compact_task(task)  # in flight: the raw answer is not needed
         await self.apply(
             job,
             event,
@@ -391,6 +416,7 @@ class Engine:
             self.committed -= job.estimate  # failed tasks are free
         self.jobs.pop(old, None)
         self.jobs[new] = job
+        self.order[job.index] = new
         job.out_task_id = new
         self.stats.move(job.state, JobState.QUEUED)
         job.state = JobState.QUEUED
@@ -405,6 +431,7 @@ class Engine:
         job.deadline = None
         job.query_by_task_id = False
         job.adopted = False
+        job.accepted_at = 0.0
 
     async def _finish(self, job: TaskHandle, state: JobState) -> None:
         """The job is over (completed, failed, rejected, conflict or cancelled)."""
@@ -515,11 +542,18 @@ class Engine:
     def register(self, job: TaskHandle) -> None:
         """Count a new job (already in the journal) in the tracker's books."""
         self.jobs[job.out_task_id] = job
+        job.index = len(self.order)
+        self.order.append(job.out_task_id)
         self.stats.move(None, job.state)
         if not job.done:
             if self.unfinished == 0:
                 self.idle = anyio.Event()
             self.unfinished += 1
+
+    def forget(self, job: TaskHandle) -> None:
+        """Let a finished, reported job leave memory (its record stays in the journal)."""
+        if job.delivered and self.jobs.get(job.out_task_id) is job:
+            del self.jobs[job.out_task_id]
 
     def enqueue(self, job: TaskHandle, *, front: bool = False) -> None:
         """Put a job in line for submitting."""
@@ -633,24 +667,30 @@ class Engine:
                     self.stats.held_by_budget += 1
                     self.deliver(job, BudgetHeldError(job.out_task_id, self.max_credits or 0.0))
                     continue
-                now = time.monotonic()
-                due = self.timers.next_due()
-                if due is not None and now - due > DEFAULT_POLL_BACKLOG_S:
-                    # queries are behind (budget or CPU): finish work before starting more
-                    await self.submit_wake.wait(DEFAULT_POLL_BACKLOG_S)
+                worker = _idle_worker(self._submit_idle)
+                if worker is None:  # every submit worker is busy: one frees up soon
+                    await self.submit_wake.wait(None)
                     continue
-                delay = self.submit_bucket.try_acquire(now)
+                delay = self.submit_bucket.try_acquire(time.monotonic())
                 if delay <= 0:
                     queue.popleft()
+                    self._submit_idle.popleft()
                     self.room_wake.set()
                     self.take(job)
-                    await self._submit_send.send(job)
+                    worker.set_result(job)
                     continue
                 timeout = delay
             await self.submit_wake.wait(timeout)
 
     async def _submit_worker(self) -> None:
-        async for job in self._submit_recv:
+        loop = asyncio.get_running_loop()
+        idle = self._submit_idle
+        while True:
+            future: asyncio.Future[TaskHandle] = loop.create_future()
+            idle.append(future)
+            if len(idle) == 1:
+                self.submit_wake.set()  # the dispatcher may be waiting for a free worker
+            job = await future
             if not job.stopped:
                 await submit_job(self, job)
 
@@ -673,16 +713,29 @@ class Engine:
                 self.release(job)
                 self.enqueue(job, front=True)
                 continue
+            worker = _idle_worker(self._query_idle)
+            if worker is None:
+                timers.schedule(job, due)  # back on top; wait for a free worker
+                await self.query_wake.wait(None)
+                continue
             delay = bucket.try_acquire(now)
             if delay > 0:
-                timers.schedule(job, now)  # back on top; wait for the token
+                timers.schedule(job, due)  # back on top, first in line; wait for the token
                 await self.query_wake.wait(delay)
                 continue
+            self._query_idle.popleft()
             job.busy = True
-            await self._query_send.send(job)
+            worker.set_result(job)
 
     async def _query_worker(self) -> None:
-        async for job in self._query_recv:
+        loop = asyncio.get_running_loop()
+        idle = self._query_idle
+        while True:
+            future: asyncio.Future[TaskHandle] = loop.create_future()
+            idle.append(future)
+            if len(idle) == 1:
+                self.query_wake.set()  # the scheduler may be waiting for a free worker
+            job = await future
             try:
                 if not job.stopped:
                     await query_job(self, job)
@@ -766,6 +819,39 @@ def _abort_message(engine: Engine, error: AIReiterError) -> str:
         f"run stopped: {why}. Nothing more was submitted; the journal keeps every job "
         "(resume the run once this is fixed)."
     )
+
+
+def _duration_s(task: Task, accepted_at: float) -> float:
+    """How long ``task`` took: the API's own stamps when readable, else since its submit
+    answer (which errs late by the detection lag)."""
+    created, completed = task.created_at, task.completed_at
+    if created is not None and completed is not None:
+        try:
+            return (completed - created).total_seconds()
+        except (TypeError, OverflowError):  # naive vs aware stamps: fall back
+            pass
+    return time.monotonic() - accepted_at
+
+
+def _budget(rate: float | None, now: float) -> TokenBucket:
+    """A bucket that delivers ``rate`` and never more in any 1 s window: it banks
+    ``DEFAULT_BURST_S`` of requests (so a dispatcher that wakes late loses nothing) and refills
+    at ``rate`` minus that bank."""
+    if rate is None:
+        return TokenBucket(None, now=now)
+    burst = max(1.0, rate * DEFAULT_BURST_S)
+    refill = rate - burst if rate - burst >= rate / 2 else rate
+    return TokenBucket(refill, capacity=burst, now=now)
+
+
+def _idle_worker(idle: deque[asyncio.Future[TaskHandle]]) -> asyncio.Future[TaskHandle] | None:
+    """The first idle worker's future (cancelled ones dropped), left in place; ``None``."""
+    while idle:
+        future = idle[0]
+        if not future.done():
+            return future
+        idle.popleft()
+    return None
 
 
 def _cancelled(job: TaskHandle) -> bool:

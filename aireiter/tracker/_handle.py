@@ -71,6 +71,7 @@ class TaskHandle:
         "_engine",
         "_outcome",
         "_waiter",
+        "accepted_at",
         "action",
         "adopted",
         "attempt_s",
@@ -87,6 +88,7 @@ class TaskHandle:
         "estimated",
         "failures",
         "generation",
+        "index",
         "last_error",
         "metadata",
         "model",
@@ -156,6 +158,8 @@ class TaskHandle:
         self.query_by_task_id = False
         self.task_id: str | None = None
         self.adopted = False
+        self.index = 0  # its place in the run's order of jobs
+        self.accepted_at = 0.0  # clock reading of the first answer that showed the task
         self.estimate = 0.0  # the API's estimate counted in the run's committed credits
         self.retries = 0
         self.last_error: str | None = None

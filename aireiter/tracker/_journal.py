@@ -120,6 +120,7 @@ class JobRecord:
 
 
 JOB_RECORD_FIELDS: Final[frozenset[str]] = frozenset(a.name for a in attrs.fields(JobRecord))
+_UPDATABLE: Final = JOB_RECORD_FIELDS - {"out_task_id"}
 """Every field name of :class:`JobRecord` (what ``update`` accepts, minus ``out_task_id``)."""
 
 
@@ -147,14 +148,34 @@ class UnknownJobError(AIReiterError, KeyError):
         return self.message
 
 
+_SLOTS: Final = tuple(a.name for a in attrs.fields(JobRecord))
+_new_record = object.__new__
+_set = object.__setattr__
+
+
+def replace_record(record: JobRecord, fields: Mapping[str, Any]) -> JobRecord:
+    """``record`` with ``fields`` (already checked by :func:`check_changes`) replaced: the
+    same as ``attrs.evolve`` for checked values, without running ``__init__`` again (the
+    memory journal does this on every state change)."""
+    new = _new_record(JobRecord)
+    get = fields.get
+    for name in _SLOTS:
+        value = get(name, _MISSING)
+        _set(new, name, getattr(record, name) if value is _MISSING else value)
+    return new
+
+
+_MISSING: Final = object()
+
+
 def check_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     """Validate the field names of an ``update`` and normalise ``state`` to a :class:`JobState`.
 
     Raises :class:`TypeError` for a name that is not a :class:`JobRecord` field (or for
     ``out_task_id``, which never changes).
     """
-    bad = [name for name in changes if name not in JOB_RECORD_FIELDS or name == "out_task_id"]
-    if bad:
+    if not changes.keys() <= _UPDATABLE:
+        bad = [name for name in changes if name not in _UPDATABLE]
         raise TypeError(f"cannot update journal field(s): {', '.join(sorted(bad))}")
     checked = dict(changes)
     if "state" in checked:
@@ -313,7 +334,7 @@ class MemoryJournal:
         for oid, fields in changes:
             old = jobs[oid]
             fields.setdefault("updated_at", now)
-            new = attrs.evolve(old, **fields)
+            new = replace_record(old, fields)
             jobs[oid] = new
             if new.state is not old.state:
                 counts[old.state] -= 1

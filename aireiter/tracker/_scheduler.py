@@ -10,11 +10,11 @@ heap are nudged when something earlier is scheduled.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import heapq
 import itertools
 from typing import Generic, Protocol, TypeVar
-
-import anyio
 
 __all__ = ["Schedulable", "TimerHeap", "Wakeup"]
 
@@ -86,28 +86,42 @@ class Wakeup:
     """A broadcast nudge: ``set()`` wakes every task waiting in ``wait(timeout)`` right now.
 
     Loops check their condition, then wait (no await in between), so a ``set()`` cannot fall
-    in a gap; a ``set()`` with nobody waiting costs nothing.
+    in a gap; a ``set()`` with nobody waiting costs nothing. Built on plain asyncio futures and
+    ``call_later`` (one future per wait, no cancel scope): the dispatch loops wait thousands of
+    times a second.
     """
 
-    __slots__ = ("_event",)
+    __slots__ = ("_waiters",)
 
     def __init__(self) -> None:
-        self._event: anyio.Event | None = None
+        self._waiters: list[asyncio.Future[None]] = []
 
     def set(self) -> None:
         """Wake everyone waiting now."""
-        event = self._event
-        if event is not None:
-            self._event = None
-            event.set()
+        waiters = self._waiters
+        if waiters:
+            self._waiters = []
+            for future in waiters:
+                if not future.done():
+                    future.set_result(None)
 
     async def wait(self, seconds: float | None) -> None:
         """Return when set or after ``seconds`` (``None``: no limit)."""
-        event = self._event
-        if event is None:
-            event = self._event = anyio.Event()
-        if seconds is None:
-            await event.wait()
-        else:
-            with anyio.move_on_after(max(0.0, seconds)):
-                await event.wait()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        waiters = self._waiters
+        waiters.append(future)
+        handle = None if seconds is None else loop.call_later(max(0.0, seconds), _wake, future)
+        try:
+            await future
+        finally:
+            if handle is not None:
+                handle.cancel()
+            if waiters is self._waiters:  # not taken by set(): leave no done future behind
+                with contextlib.suppress(ValueError):
+                    waiters.remove(future)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

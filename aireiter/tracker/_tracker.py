@@ -38,7 +38,7 @@ from ._journal import DuplicateJobError, JobRecord, JobState, Journal, open_jour
 from ._outputs import Outputs
 from ._poll_policy import PollPolicy
 from ._progress import ProgressSnapshot
-from ._resume import load_journal
+from ._resume import load_journal, task_from_record
 
 if TYPE_CHECKING:
     from .._client import AsyncAIReiter
@@ -444,8 +444,11 @@ class TaskTracker:
         task is inside ``submit()`` or between two calls without other awaits; else iterate
         after the last submit.
 
-        Once a task has been handed out here, its handle keeps a compact copy (no ``raw``, no
-        ``input``), so streaming a long run costs little memory per finished job."""
+        Once a task has been handed out here (and the loop body has run), the tracker lets
+        the job go: its handle keeps a compact copy (no ``raw``, no ``input``) for whoever
+        holds it, the tracker forgets it (``handle(id)`` works inside the loop body, not
+        after), and :meth:`gather` reads it back from the journal. So streaming a long run
+        costs memory for the jobs in flight, not for every job of the run."""
         engine = self._running()
         results = engine.results
         while True:
@@ -455,6 +458,7 @@ class TaskTracker:
                 if task is not None:
                     yield task
                     job.task = compact_task(task)
+                    engine.forget(job)
             if engine.aborted is not None:
                 raise engine.aborted
             if engine.unfinished == 0 and engine.adding == 0:
@@ -470,8 +474,18 @@ class TaskTracker:
             await engine.idle.wait()
         if engine.aborted is not None:
             raise engine.aborted
-        jobs = engine.jobs.values()
-        return [job.task if job.task is not None else placeholder_task(job) for job in jobs]
+        jobs = engine.jobs
+        records: dict[str, JobRecord] = {}
+        if len(jobs) < len(engine.order):  # some were let go by as_completed: read them back
+            records = {r.out_task_id: r for r in await self._journal.records()}
+        tasks: list[Task] = []
+        for oid in engine.order:
+            job = jobs.get(oid)
+            if job is None:
+                tasks.append(task_from_record(records[oid]))
+            else:
+                tasks.append(job.task if job.task is not None else placeholder_task(job))
+        return tasks
 
     async def wait(self) -> ProgressSnapshot:
         """Wait until every job is done; the final progress."""
@@ -519,7 +533,8 @@ class TaskTracker:
                 await engine.idle.wait()
 
     def handles(self) -> list[TaskHandle]:
-        """Every job's handle, in the order they were added (resumed ones first)."""
+        """The handles the tracker still holds, in the order they were added (resumed ones
+        first): every job, except those :meth:`as_completed` has handed out and let go."""
         if self._engine is None:
             return []
         return list(self._engine.jobs.values())

@@ -200,3 +200,36 @@ def test_manual_clock_only_moves_forward() -> None:
     assert clock.now == 8
     with pytest.raises(ValueError):
         clock.advance(-1)
+
+
+def test_duration_spread_draws_each_task_within_its_band() -> None:
+    """duration_spread=0.2: durations fall in 0.8x-1.2x, spread over the band, the same for
+    the same seed and id (and independent of which tasks fail)."""
+    info = resolve_model("gpt_4o")
+    assert info is not None
+
+    def durations(seed: int) -> list[float]:
+        clock = ManualClock()
+        state = EmulatorState(
+            EmulatorConfig(default_duration_s=10.0, duration_spread=0.2, seed=seed, clock=clock)
+        )
+        tasks = [
+            state.create_task(
+                info,
+                out_task_id=f"id-{n}",
+                params={"prompt": "x"},
+                callback_url=None,
+                metadata=None,
+                estimated_credits=10,
+                outputs=1,
+            )
+            for n in range(1000)
+        ]
+        return [task.done_at - task.created for task in tasks]
+
+    first = durations(1)
+    assert first == durations(1)
+    assert min(first) >= 8.0
+    assert max(first) <= 12.0
+    assert min(first) < 8.2
+    assert max(first) > 11.8

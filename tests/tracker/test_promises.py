@@ -346,3 +346,28 @@ async def test_a_second_run_is_refused_while_the_first_holds_the_jobs(
                 pass
         assert caught.value.owner == first.owner
         first.cancel()
+
+
+async def test_jobs_reported_by_as_completed_leave_memory_and_gather_reads_them_back(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """Memory follows the work in flight: once as_completed has handed a job out, the tracker
+    no longer holds it; gather() still lists every job in submit order, from the journal."""
+    emu = await emulator_factory(default_duration_s=0.05)
+    async with (
+        client_for(emu) as client,
+        TaskTracker(client, journal=tmp_path / "run.db", poll_policy=POLICY) as tracker,
+    ):
+        ids = [f"mem-{n}" for n in range(30)]
+        for oid in ids:
+            await tracker.submit(MODEL, {"prompt": oid}, out_task_id=oid)
+        seen = []
+        async for task in tracker.as_completed():
+            assert tracker.handle(task.out_task_id) is not None  # inside the loop body: yes
+            seen.append(task.out_task_id)
+        assert tracker.handles() == []  # every one was handed out and let go
+        tasks = await tracker.gather()
+    assert sorted(seen) == sorted(ids)
+    assert [t.out_task_id for t in tasks] == ids
+    assert {t.status.value for t in tasks} == {"completed"}
+    assert all(t.urls for t in tasks)

@@ -58,3 +58,28 @@ def test_unschedule_and_fifo_for_equal_times() -> None:
     assert out == ["0", "1", "3", "4"]
     assert len(heap) == 0
     assert heap.next_due() is None
+
+
+async def test_wakeup_wakes_every_waiter_and_leaves_nothing_behind() -> None:
+    """set() wakes all waiters at once; a wait that times out removes itself, so a loop that
+    waits with a timeout thousands of times holds no stale futures."""
+    import asyncio
+
+    from aireiter.tracker._scheduler import Wakeup
+
+    wake = Wakeup()
+    for _ in range(100):
+        await wake.wait(0)
+    assert wake._waiters == []
+    woken = asyncio.Event()
+
+    async def waiter() -> None:
+        await wake.wait(None)
+        woken.set()
+
+    tasks = [asyncio.create_task(waiter()) for _ in range(3)]
+    await asyncio.sleep(0)
+    wake.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    assert woken.is_set()
+    assert wake._waiters == []

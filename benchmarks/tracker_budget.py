@@ -1,0 +1,190 @@
+"""The tracker against its budget and against a bare ``gather(submit + wait())``, same script.
+
+Jobs take ``--duration`` seconds on average, spread uniformly over 0.8x-1.2x (the emulator's
+``--duration-spread 0.2``), in another process. For each budget (submit and query rates both
+set to it, so submits and queries run at once) the tracker runs ``--jobs`` jobs and reports:
+
+- budget use: the most submits and the most queries in any 1 s window, as a share of the
+  budget (target >= 95 %, never above 100 %);
+- client CPU per job (``time.process_time`` of this process over the run, divided by jobs),
+  against a bare ``asyncio.gather`` of ``submit`` + ``wait()`` for the same jobs in this same
+  script (target <= 1.2x);
+- detection lag p50 as a share of the mean job time (target <= 5 %) and queries per job
+  against the ideal of one (target <= 1.2x).
+
+    python benchmarks/tracker_budget.py [--jobs 2000] [--budgets 250,500,1000] [--duration 2]
+    python benchmarks/tracker_budget.py --memory [--jobs 20000]   # peak RSS growth per job
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _emulator_process import API_KEY, emulator_process
+
+from aireiter import AsyncAIReiter
+from aireiter.tracker import PollPolicy, TaskTracker
+
+MODEL = "seedream_v4_5"
+SAMPLE_S = 0.01
+
+
+def rss_kb() -> int:
+    """Peak resident set size of this process so far, in KiB (Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def window_max(samples: list[tuple[float, int, int]]) -> tuple[int, int]:
+    """The most queries and submits counted in any 1 s window of the samples."""
+    best_q = best_s = 0
+    start = 0
+    for end in range(len(samples)):
+        while samples[end][0] - samples[start][0] > 1.0:
+            start += 1
+        best_q = max(best_q, samples[end][1] - samples[start][1])
+        best_s = max(best_s, samples[end][2] - samples[start][2])
+    return best_q, best_s
+
+
+async def run_tracker(
+    base_url: str,
+    jobs: int,
+    budget: float,
+    duration: float,
+    prefix: str,
+    max_in_flight: int,
+    journal: str | None = None,
+) -> dict[str, float]:
+    """One tracker run at ``budget`` requests per second for submits and for queries."""
+    async with AsyncAIReiter(api_key=API_KEY, base_url=base_url) as client:
+        await client.balance()
+        gc.collect()
+        rss_before = rss_kb()
+        samples: list[tuple[float, int, int]] = []
+        lags: list[float] = []
+        cpu0 = time.process_time()
+        started = time.monotonic()
+        async with TaskTracker(
+            client,
+            journal=journal,
+            max_in_flight=max_in_flight,
+            submit_concurrency=32,
+            query_concurrency=64,
+            submit_rate=budget,
+            query_rate=budget,
+            poll_policy=PollPolicy(fixed_duration_s=duration),
+        ) as tracker:
+
+            async def sample() -> None:
+                while True:
+                    snap = tracker.progress()
+                    samples.append((time.monotonic(), snap.queries_sent, snap.submits_sent))
+                    await asyncio.sleep(SAMPLE_S)
+
+            async def submit_all() -> None:
+                for n in range(jobs):
+                    await tracker.submit(MODEL, {"prompt": f"p{n}"}, out_task_id=f"{prefix}{n:06d}")
+
+            sampler = asyncio.create_task(sample())
+            submitter = asyncio.create_task(submit_all())
+            await asyncio.sleep(0)
+            async for task in tracker.as_completed():
+                if task.completed_at is not None:
+                    lags.append(time.time() - task.completed_at.timestamp())
+            await submitter
+            sampler.cancel()
+            snapshot = tracker.progress()
+        elapsed = time.monotonic() - started
+        cpu = time.process_time() - cpu0
+        rss_after = rss_kb()
+    max_q, max_s = window_max(samples)
+    return {
+        "elapsed_s": elapsed,
+        "cpu_per_job_ms": cpu * 1000 / jobs,
+        "use_queries": max_q / budget,
+        "use_submits": max_s / budget,
+        "queries_per_job": snapshot.queries_sent / jobs,
+        "lag_p50": statistics.median(lags) / duration,
+        "rss_per_job_kb": (rss_after - rss_before) / jobs,
+    }
+
+
+async def run_bare(base_url: str, jobs: int, duration: float, prefix: str) -> dict[str, float]:
+    """The baseline: every job as its own coroutine, ``submit`` then ``wait()``."""
+    async with AsyncAIReiter(api_key=API_KEY, base_url=base_url) as client:
+        await client.balance()
+        sem = asyncio.Semaphore(500)  # as many in flight as the tracker allows
+
+        async def one(n: int) -> None:
+            async with sem:
+                task = await client.tasks.submit(
+                    MODEL, {"prompt": f"p{n}"}, out_task_id=f"{prefix}{n:06d}"
+                )
+                await client.tasks.wait(
+                    task.out_task_id, poll_interval=duration * 1.25, timeout=duration * 20
+                )
+
+        cpu0 = time.process_time()
+        started = time.monotonic()
+        await asyncio.gather(*(one(n) for n in range(jobs)))
+        return {
+            "elapsed_s": time.monotonic() - started,
+            "cpu_per_job_ms": (time.process_time() - cpu0) * 1000 / jobs,
+        }
+
+
+def main() -> None:
+    """Run the budgets (or the memory run) and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--budgets", default="250,500,1000")
+    parser.add_argument("--duration", type=float, default=2.0)
+    parser.add_argument("--memory", action="store_true", help="one run of --jobs for RSS only")
+    parser.add_argument("--sqlite", action="store_true", help="with --memory: a SQLite journal")
+    args = parser.parse_args()
+    with emulator_process("--duration", str(args.duration), "--duration-spread", "0.2") as base_url:
+        if args.memory:
+            with tempfile.TemporaryDirectory() as tmp:
+                journal = str(Path(tmp) / "bench.db") if args.sqlite else None
+                r = asyncio.run(
+                    run_tracker(base_url, args.jobs, 1000.0, args.duration, "m", 2000, journal)
+                )
+            kind = "a SQLite file" if args.sqlite else "memory"
+            print(
+                f"jobs {args.jobs:,}, journal in {kind}, max_in_flight 2000: peak RSS growth "
+                f"{r['rss_per_job_kb']:.2f} KB per job, wall {r['elapsed_s']:.1f} s"
+            )
+            return
+        bare = asyncio.run(run_bare(base_url, args.jobs, args.duration, "bare"))
+        print(
+            f"bare gather: {args.jobs:,} jobs, {bare['elapsed_s']:.1f} s, "
+            f"CPU {bare['cpu_per_job_ms']:.3f} ms/job"
+        )
+        print(
+            f"{'budget':>7} {'wall':>7} {'submits':>8} {'queries':>8} {'CPU/job':>9} "
+            f"{'vs bare':>8} {'lag p50':>8} {'q/job':>6}"
+        )
+        for budget in (float(b) for b in args.budgets.split(",")):
+            in_flight = int(budget * args.duration * 1.6)
+            r = asyncio.run(
+                run_tracker(base_url, args.jobs, budget, args.duration, f"b{budget:g}-", in_flight)
+            )
+            print(
+                f"{budget:>7g} {r['elapsed_s']:>6.1f}s {r['use_submits']:>8.1%} "
+                f"{r['use_queries']:>8.1%} {r['cpu_per_job_ms']:>7.3f}ms "
+                f"{r['cpu_per_job_ms'] / bare['cpu_per_job_ms']:>7.2f}x {r['lag_p50']:>8.1%} "
+                f"{r['queries_per_job']:>6.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
