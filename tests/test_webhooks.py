@@ -12,7 +12,15 @@ from aiohttp import web
 
 from aireiter import AsyncAIReiter, ParamError
 from aireiter.emulator import RunningEmulator
-from aireiter.webhooks import CallbackEvent, WebhookReceiver, WebhookRouter
+from aireiter.webhooks import (
+    CallbackEvent,
+    CallbackRejected,
+    WebhookReceiver,
+    WebhookRouter,
+    callback_url,
+    parse_callback,
+)
+from tests.conftest import EmulatorFactory
 
 
 class Inbox:
@@ -214,3 +222,106 @@ async def test_receiver_public_url_and_restart() -> None:
         assert (await receiver.start()).startswith("http://127.0.0.1:")
     finally:
         await receiver.aclose()
+
+
+# -- parse_callback: the same checks for an app that submits with callback_url itself ---------
+
+SECRET = "s3cret-token"
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "headers", "status"),
+    [
+        ("https://me.example/hooks/wrong/job-1", b"{}", None, 404),
+        (f"/hooks/{SECRET}/..%2Fx", b"{}", None, 404),
+        ("/hooks/job-1?token=nope", b"{}", None, 404),
+        (f"/hooks/{SECRET}/job-1", b"{}", {"Content-Length": "999999"}, 413),
+        (f"/hooks/{SECRET}/job-1", b" " * 5000, None, 413),
+        (f"/hooks/{SECRET}/job-1", b"{not json", None, 400),
+        (f"/hooks/{SECRET}/job-1", b"[1]", None, 400),
+        (f"/hooks/{SECRET}/job-1", b'{"out_task_id": "job-2"}', None, 400),
+        (f"/hooks/{SECRET}/job-1", b'{"status": 7}', None, 400),
+    ],
+)
+def test_parse_callback_refuses_what_the_router_refuses(
+    url: str, body: bytes, headers: dict[str, str] | None, status: int
+) -> None:
+    """Each bad request is a CallbackRejected carrying the status the router would answer."""
+    with pytest.raises(CallbackRejected) as info:
+        parse_callback(body, headers, token=SECRET, url=url, max_body_bytes=4096)
+    assert info.value.status_code == status
+    assert SECRET not in str(info.value)
+
+
+def test_parse_callback_reads_the_url_the_router_builds() -> None:
+    """callback_url() and parse_callback() agree; the envelope is unwrapped; a token in the
+    query works too; a bad token argument is a ParamError that does not show it."""
+    url = callback_url("https://me.example/hooks/", "job-1", token=SECRET)
+    assert url == f"https://me.example/hooks/{SECRET}/job-1"
+    body = b'{"statusCode": 200, "data": {"out_task_id": "job-1", "status": "completed"}}'
+    event = parse_callback(body, {"content-length": str(len(body))}, token=SECRET, url=url)
+    assert event == CallbackEvent(
+        out_task_id="job-1",
+        status="completed",
+        body={"out_task_id": "job-1", "status": "completed"},
+    )
+    queried = parse_callback('{"status": "failed"}', token=SECRET, url=f"/h/job-2?token={SECRET}")
+    assert (queried.out_task_id, queried.status) == ("job-2", "failed")
+    with pytest.raises(ParamError) as info:
+        parse_callback(b"{}", token="a/b", url=url)
+    assert info.value.field == "token"
+    assert "a/b" not in str(info.value)
+
+
+async def test_an_app_that_submits_itself_confirms_each_callback_by_query(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """A plain app (no router) that submits with callback_url and checks each POST with
+    parse_callback: real callbacks are confirmed by one query; a forged "completed" for a
+    running task is accepted as a hint, and the confirming query says it is still running."""
+    emu = await emulator_factory(durations={"gpt_4o": 0.05, "sora2": 60.0})
+    confirmed: dict[str, str] = {}
+    changed = asyncio.Event()
+    async with AsyncAIReiter(api_key=emu.api_key, base_url=emu.base_url) as client:
+
+        async def hook(request: web.Request) -> web.Response:
+            try:
+                event = parse_callback(
+                    await request.read(), request.headers, token=SECRET, url=str(request.url)
+                )
+            except CallbackRejected as rejected:
+                return web.json_response({"ok": False}, status=rejected.status_code)
+            task = await client.tasks.query(event.out_task_id)  # the callback is a hint
+            confirmed[event.out_task_id] = task.status.value
+            changed.set()
+            return web.json_response({"ok": True})
+
+        app = web.Application()
+        app.router.add_post("/hooks/{tail:.*}", hook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            base = f"http://127.0.0.1:{runner.addresses[0][1]}/hooks"
+            for oid, model in (("fast-1", "gpt_4o"), ("slow-1", "sora2")):
+                await client.tasks.submit(
+                    model,
+                    {"prompt": "x"},
+                    out_task_id=oid,
+                    callback_url=callback_url(base, oid, token=SECRET),
+                )
+            forged = {"out_task_id": "slow-1", "status": "completed"}
+            async with aiohttp.ClientSession() as http:
+                target = callback_url(base, "slow-1", token=SECRET)
+                async with http.post(target, json=forged) as answer:
+                    assert answer.status == 200
+                async with http.post(f"{base}/wrong/slow-1", json=forged) as answer:
+                    assert answer.status == 404
+            deadline = asyncio.get_running_loop().time() + 10
+            while len(confirmed) < 2:
+                changed.clear()
+                await asyncio.wait_for(changed.wait(), deadline - asyncio.get_running_loop().time())
+        finally:
+            await runner.cleanup()
+    assert confirmed == {"fast-1": "completed", "slow-1": "pending"}
+    assert emu.state.query_counts["fast-1"] == 1
