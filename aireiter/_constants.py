@@ -27,6 +27,7 @@ __all__ = [
     "ENV_API_KEY",
     "ENV_BASE_URL",
     "ENV_LOG",
+    "ENV_TIME_SCALE",
     "ERROR_BODY_PREVIEW_BYTES",
     "MESSAGES_PATH",
     "OPENAI_COMPAT_PATH",
@@ -42,6 +43,7 @@ __all__ = [
 ENV_API_KEY = "AIREITER_API_KEY"
 ENV_BASE_URL = "AIREITER_BASE_URL"
 ENV_LOG = "AIREITER_LOG"  # "debug" or "info": log the aireiter logger to stderr, redacted
+ENV_TIME_SCALE = "AIREITER_TIME_SCALE"  # tests: the SDK's time scale in a process they start
 DEFAULT_BASE_URL = "https://aireiter.com"
 SUBMIT_PATH = "/api/openapi/submit"
 QUERY_PATH = "/api/openapi/query"

@@ -9,13 +9,18 @@ multiplied by (poll schedules, the confirm window): 1.0 normally, 0.01 against a
 run with ``--time-scale 0.01``. The tracker's ``PollPolicy`` default ``duration_scale``,
 ``client.tasks.wait`` intervals and ``ConfirmPolicy.scaled`` read it;
 ``aireiter.testing.time_scale(f)`` sets it (and an in-process emulator's default time scale).
+A process started by a test takes it from ``AIREITER_TIME_SCALE`` (read at import).
 """
 
 from __future__ import annotations
 
 import math
+import os
+import warnings
 
 import anyio
+
+from ._constants import ENV_TIME_SCALE
 
 __all__ = [
     "clear_recorded_sleeps",
@@ -29,7 +34,24 @@ __all__ = [
 
 _testing = False
 _recorded: list[float] = []
-_time_scale = 1.0
+
+
+def _scale_from_environment() -> float:
+    """``AIREITER_TIME_SCALE`` when it is a finite number > 0 (else a warning, and 1.0)."""
+    text = os.environ.get(ENV_TIME_SCALE, "").strip()
+    if not text:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if math.isfinite(value) and value > 0:
+        return value
+    warnings.warn(f"{ENV_TIME_SCALE}={text!r} is not a number > 0: ignored", stacklevel=2)
+    return 1.0
+
+
+_time_scale = _scale_from_environment()
 
 
 def set_testing(enabled: bool) -> None:

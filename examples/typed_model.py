@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import uuid
 from collections.abc import AsyncIterator
 
 import aireiter
@@ -47,9 +48,11 @@ async def main() -> None:
         )
         print("image:", image.status.value, image.urls)
 
-        # Submit only, on a cheaper channel, with your own id; wait later by that id.
+        # Submit only, on a cheaper channel, with your own id; wait later by that id. An id
+        # names one task for good, so each run makes a fresh one (a reused id is refused).
+        my_id = f"typed-demo-{uuid.uuid4().hex[:12]}"
         video = await client.videos.sora2.submit(
-            prompt="waves at dusk", video_length="15", channel="plus", out_task_id="typed-demo-1"
+            prompt="waves at dusk", video_length="15", channel="plus", out_task_id=my_id
         )
         print("video submitted as", video.model, "id", video.out_task_id)
         video = await client.tasks.wait(video.out_task_id, poll_interval=poll_s)

@@ -84,3 +84,17 @@ async def test_example_starts_its_own_emulator_without_a_key(script: Path) -> No
     code, out, err = await _run(script, _env(None))
     assert code == 0, err
     assert out.strip()
+
+
+async def test_an_example_runs_twice_against_one_account(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    """typed_model.py names its task with a fresh id each run: run twice against one emulator
+    (which refuses a reused out_task_id, 409), both runs succeed and make two tasks."""
+    emulator = await emulator_factory(time_scale=TIME_SCALE)
+    script = EXAMPLES_DIR / "typed_model.py"
+    for _ in range(2):
+        code, _out, err = await _run(script, _env(emulator))
+        assert code == 0, err
+    ids = [oid for oid in emulator.state.tasks if oid.startswith("typed-demo-")]
+    assert len(ids) == 2
