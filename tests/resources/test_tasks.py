@@ -34,6 +34,7 @@ from aireiter import (
 from aireiter._confirm import ConfirmPolicy
 from aireiter._constants import QUERY_PATH, SUBMIT_PATH
 from aireiter.emulator import RunningEmulator
+from aireiter.resources._polling import TaskPollSchedule
 from aireiter.testing import clear_recorded_sleeps, recorded_sleeps, time_scale
 from aireiter.tracker._poll_policy import PollPolicy
 from tests.conftest import EmulatorFactory
@@ -799,3 +800,45 @@ async def test_a_download_cut_short_leaves_no_file(tmp_path: Path, testing_sleep
     assert info.value.out_task_id == "cut-1"
     assert hits >= 2  # retried
     assert not any(tmp_path.iterdir())  # noqa: ASYNC240 - the server is down by now
+
+
+def test_the_one_task_schedule_step_by_step() -> None:
+    """TaskPollSchedule: at once with only an id; T after a fresh submit; a processing task
+    re-polled at 10 % of T; pending at 50 %, growing by backoff; failed queries doubling from
+    0.5 s; the model learnt from the first answer; poll_interval= fixes the waits."""
+    gpt = _poll_schedule.DEFAULT_TYPICAL_DURATION_S  # gpt_4o's spec duration is 60 s too
+    pending = Task(out_task_id="s-1", status=TaskStatus.PENDING, model="gpt_4o")
+    running = Task(out_task_id="s-1", status=TaskStatus.PROCESSING, model="gpt_4o")
+    veo = Task(out_task_id="s-2", status=TaskStatus.PENDING, model="veo3_1_plus")
+
+    def schedule(**options: Any) -> TaskPollSchedule:
+        values: dict[str, Any] = {
+            "model": None,
+            "poll_interval": None,
+            "max_interval": 60.0,
+            "backoff": 1.5,
+            "rng": random.Random(5),
+        }
+        values.update(options)
+        return TaskPollSchedule(**values)
+
+    assert schedule().first(None) == 0.0
+    assert gpt <= schedule(model="gpt_4o").first(pending) <= gpt * 1.1
+    assert 0.9 * 6 <= schedule(model="gpt_4o").first(running) <= 1.1 * 6
+    waits = schedule(model="gpt_4o")
+    assert 0.9 * 30 <= waits.after(pending) <= 1.1 * 30
+    assert 0.9 * 9 <= waits.after(running) <= 1.1 * 9  # 10 % of T x 1.5 (second re-poll)
+    assert all(1.0 <= waits.after_failure() / d <= 1.1 for d in (0.5, 1.0, 2.0))
+    assert waits.failures == 3
+    waits.after(running)
+    assert waits.failures == 0
+    learnt = schedule()
+    learnt.after(veo)
+    assert learnt.typical_s == 150.0  # veo3_1's spec duration, read from the answer's model
+    with time_scale(0.01):
+        assert schedule(model="sora2").typical_s == pytest.approx(1.8)
+        fixed = schedule(poll_interval=5.0, max_interval=20.0)
+        assert [round(fixed.first(pending), 2), round(fixed.after(pending), 2)] == [
+            pytest.approx(0.05, abs=0.01),
+            pytest.approx(0.075, abs=0.01),
+        ]
