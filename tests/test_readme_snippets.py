@@ -164,3 +164,26 @@ async def test_every_python_snippet_runs(
             f"{elapsed:.1f} s, slowest {slowest[1].name} {slowest[0][2]:.1f} s"
         )
     assert not failures, "\n\n".join(failures)
+
+
+def _quick_start_commands() -> list[str]:
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Quick start", 1)[1]
+    block = re.search(r"```(?:bash|sh|console)?\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    return [line.strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_the_quick_start_makes_and_uses_a_virtual_environment() -> None:
+    """The two quick-start commands (which .ci/run runs, on the default python3 and on the
+    Debian system Python) install into a .venv they make themselves, never into the system
+    Python that PEP 668 protects; .ci/run reads them from the README and runs both."""
+    demo, tests = _quick_start_commands()
+    for command in (demo, tests):
+        assert command.startswith("python3 -m venv .venv && .venv/bin/pip install -e "), command
+        assert "python3 -m pip" not in command
+    assert demo.endswith(".venv/bin/aireiter demo")
+    assert tests.endswith(".venv/bin/python -m pytest")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "test_command=$(quick_start_command 1)" in ci
+    assert "main_command=$(quick_start_command 0)" in ci
+    assert "system_python=/usr/bin/python3" in ci
