@@ -134,11 +134,6 @@ class AIReiter(SyncTwin, twin_of=AsyncAIReiter):
         self.messages = SyncMessages(runner, client.messages)
         """Claude Messages format: ``client.messages.create(...)``, ``.stream(...)``."""
 
-    # -- running coroutines on the client's loop ------------------------------------------
-    def _call(self, func: Any) -> Any:
-        """Run ``func()`` on the client's loop and return its result (raising its error)."""
-        return self._runner(func)
-
     # -- configuration ---------------------------------------------------------------------
     @property
     def async_client(self) -> AsyncAIReiter:

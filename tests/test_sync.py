@@ -66,6 +66,8 @@ def test_generate_submit_wait_and_balance(sync_client: AIReiter) -> None:
     assert done.status is TaskStatus.COMPLETED
     assert sync_client.tasks.query(done.out_task_id).status is TaskStatus.COMPLETED
     assert sync_client.balance().credits is not None
+    assert sync_client.base_url == sync_client.config.base_url
+    assert sync_client.async_client.base_url == sync_client.base_url
 
 
 def test_eight_threads_share_one_client(
@@ -419,6 +421,9 @@ def test_messages_stream_is_a_context_manager_that_releases_its_connection(
         final = stream.get_final_message()
     assert "three little words" in text
     assert final.text == text
+    assert stream.current_message == final
+    assert stream.response.status == 200
+    stream.close()  # a second close does nothing
     chat = thread_emulator.app[CHAT_STATE_KEY]
     forever = [{"role": "user", "content": "STREAM_FOREVER"}]
     with sync_client.messages.stream(
