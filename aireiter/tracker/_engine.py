@@ -84,6 +84,7 @@ DEFAULT_TASK_TIMEOUT_FACTOR: Final = 10.0  # ... and at least this many typical 
 FATAL_NOT_API_STREAK: Final = 3  # answers that are not the API's, before it ever answered ...
 FATAL_NOT_API_STREAK_AFTER: Final = 10  # ... or in a row after it did, stop the run
 FATAL_UNREACHABLE_STREAK: Final = 3  # connection failures before the host ever answered
+SHARED_REFRESH_S: Final = 1.0  # a shared journal's budget share and results are read this often
 
 
 class Limits:
@@ -149,8 +150,16 @@ class Engine:
         now = time.monotonic()
         if query_rate is not None:  # every job costs at least one query: never outrun them
             submit_rate = query_rate if submit_rate is None else min(submit_rate, query_rate)
+        self._rates = (submit_rate, query_rate)  # the budgets for the whole batch
         self.submit_bucket = _budget(submit_rate, now)
         self.query_bucket = _budget(query_rate, now)
+        self.shared = callable(getattr(journal, "live_owners", None))
+        self.share = 1  # live runs sharing the budgets (a shared journal's heartbeat table)
+        self.request_timeout_s = 120.0
+        self.downloads = False
+        self.take_over = False  # a resumed run also takes over jobs whose claim goes void
+        self._tg: TaskGroup | None = None
+        self._seen_finished = time.time()
         self.rng = random.Random(seed)
         self.durations = DurationModel()
         self.stats = RunStats()
@@ -179,6 +188,7 @@ class Engine:
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self, tg: TaskGroup) -> None:
         """Start the dispatchers, the worker pools and the claim heartbeat in ``tg``."""
+        self._tg = tg
         tg.start_soon(self._heartbeat, name="aireiter-tracker-heartbeat")
         tg.start_soon(self._submit_loop, name="aireiter-tracker-submit-dispatcher")
         tg.start_soon(self._query_loop, name="aireiter-tracker-scheduler")
@@ -210,11 +220,104 @@ class Engine:
         floor = DEFAULT_TASK_TIMEOUT_MIN_S * self.policy.duration_scale
         return max(floor, DEFAULT_TASK_TIMEOUT_FACTOR * job.typical_s)
 
+    async def join(self) -> None:
+        """Before the first request: with a shared journal, register this run and take its
+        share of the budgets; then wait one refresh, so the runs already there have lowered
+        theirs before this one sends anything (the batch never exceeds its budgets)."""
+        if not self.shared:
+            return
+        await self.journal.renew(self.owner, lease_s=self.lease_s)
+        await self._refresh_share()
+        if self.share > 1:
+            await anyio.sleep(SHARED_REFRESH_S * 1.5)
+
+    async def _refresh_share(self) -> None:
+        live_owners = getattr(self.journal, "live_owners", None)
+        if live_owners is None:
+            return
+        share = max(1, int(await live_owners()))
+        if share == self.share:
+            return
+        self.share = share
+        now = time.monotonic()
+        for bucket, rate in zip((self.submit_bucket, self.query_bucket), self._rates, strict=True):
+            if rate is not None:
+                fresh = _budget(rate / share, now)
+                assert fresh.rate is not None
+                bucket.set_ceiling(fresh.rate, fresh.capacity, now)
+
     async def _heartbeat(self) -> None:
-        """Renew this run's claims every third of the lease while it runs."""
+        """Renew this run's claims every third of the lease while it runs; take over jobs
+        whose claim went void (a run that died); with a shared journal, every
+        ``SHARED_REFRESH_S`` also re-read this run's share of the budgets and the jobs
+        another replica finished (from a callback it received)."""
+        renew_every = self.lease_s / 3
+        tick = min(renew_every, SHARED_REFRESH_S) if self.shared else renew_every
+        last_renew = time.monotonic()
         while True:
-            await anyio.sleep(self.lease_s / 3)
-            await self.journal.renew(self.owner, lease_s=self.lease_s)
+            await anyio.sleep(tick)
+            if self.shared:
+                await self._refresh_share()
+                await self._take_finished_elsewhere()
+            if time.monotonic() - last_renew >= renew_every - 1e-3:
+                last_renew = time.monotonic()
+                await self.journal.renew(self.owner, lease_s=self.lease_s)
+                if self.take_over and not self.expired:
+                    await self._take_over()
+
+    async def _take_over(self) -> None:
+        """Claim jobs whose claim went void while this run works, and start on them."""
+        from ._resume import place_records
+
+        claimed = await self.journal.claim(self.owner, lease_s=self.lease_s)
+        fresh = [record for record in claimed if record.out_task_id not in self.jobs]
+        if fresh:
+            place_records(self, fresh, downloads=self.downloads)
+
+    async def _take_finished_elsewhere(self) -> None:
+        """Deliver this run's jobs that another replica finished (a callback landed there)."""
+        finished_since = getattr(self.journal, "finished_since", None)
+        if finished_since is None:
+            return
+        since, self._seen_finished = self._seen_finished, time.time()
+        for record in await finished_since(self.owner, since - 1.0):
+            job = self.jobs.get(record.out_task_id)
+            if job is None or job.delivered or job.busy:
+                continue
+            from ._resume import task_from_record
+
+            event = _EVENT_OF_STATE.get(record.state)
+            if event is not None:
+                await self.accept(job, task_from_record(record), event)
+
+    async def _foreign_callback(self, out_task_id: str) -> None:
+        """A callback for a job another run holds (a shared journal, another replica): query
+        it once and, when finished, journal the result for its owner to pick up."""
+        record = await self.journal.get(out_task_id)
+        if record is None or record.state.is_terminal:
+            return
+        try:
+            self.stats.queries_sent += 1
+            task = await self.client.tasks.query(out_task_id, max_retries=0)
+        except AIReiterError:
+            return  # the owner polls it anyway
+        from ._requests import event_of
+
+        event = event_of(task)
+        if event is Event.FINISHED_OK:
+            state = JobState.COMPLETED
+        elif event is Event.FINISHED_FAILED:
+            state = JobState.FAILED
+        else:
+            return
+        await self.journal.update(
+            out_task_id,
+            state=state,
+            task_id=task.task_id or record.task_id,
+            credits_used=task.credits_used,
+            output_urls=tuple(task.urls),
+            error=task.error,
+        )
 
     # --- the lifecycle ----------------------------------------------------------------------
     async def apply(self, job: TaskHandle, event: Event, **changes: Any) -> bool:
@@ -640,6 +743,9 @@ class Engine:
         """A webhook said ``out_task_id`` finished: query it now (a callback is only a hint)."""
         self.stats.callbacks_received += 1
         job = self.jobs.get(out_task_id)
+        if job is None and self.shared and self._tg is not None:
+            self._tg.start_soon(self._foreign_callback, out_task_id)
+            return
         if job is None or job.stopped or not job.taken:
             return
         if job.busy:
@@ -792,6 +898,10 @@ class Engine:
         self.room_wake.set()  # a submit() waiting for room returns (its job times out too)
 
 
+_EVENT_OF_STATE: Final = {
+    JobState.COMPLETED: Event.FINISHED_OK,
+    JobState.FAILED: Event.FINISHED_FAILED,
+}
 _REPORTED: Final = frozenset({JobState.COMPLETED, JobState.FAILED, JobState.CONFLICT})
 
 

@@ -110,6 +110,19 @@ class TokenBucket:
             self.rate = min(ceiling, rate + steps * DEFAULT_RECOVERY_FRACTION * ceiling)
             self._last_change += steps
 
+    def set_ceiling(self, rate: float, capacity: float, now: float) -> None:
+        """A new configured rate and bank (a worker's share of a shared budget changed): a
+        lower one applies at once, a higher one is grown into like after a 429."""
+        if self.ceiling is None or self.rate is None:
+            return
+        self._refill(now)
+        self.ceiling = rate
+        self.capacity = max(1.0, capacity)
+        self._tokens = min(self._tokens, self.capacity)
+        if self.rate > rate:
+            self.rate = rate
+            self._last_change = now
+
     def refund(self) -> None:
         """Give back a token taken by :meth:`try_acquire` and not used."""
         if self.rate is not None:

@@ -30,7 +30,7 @@ from ._engine import Engine
 from ._handle import JobCancelledError, TaskHandle
 from ._journal import JobRecord, JobState
 
-__all__ = ["load_journal", "task_from_record"]
+__all__ = ["load_journal", "place_records", "task_from_record"]
 
 _STATUS_OF: Final = {
     JobState.QUEUED: TaskStatus.UNKNOWN,
@@ -58,6 +58,59 @@ def task_from_record(record: JobRecord) -> Task:
         error=record.error,
         metadata=record.metadata,
     )
+
+
+def place_records(engine: Engine, records: list[JobRecord], *, downloads: bool) -> None:
+    """Register each record's job and put it where its state says (see the module doc);
+    records of jobs the engine already holds are skipped."""
+    now = time.monotonic()
+    wall = time.time()
+    stats = engine.stats
+    for record in records:
+        if record.out_task_id in engine.jobs:
+            continue
+        job = handle_from_record(engine, record)
+        state = record.state
+        # Credits of the jobs an earlier run saw stay in this run's totals.
+        if record.estimated_credits:
+            stats.credits_estimated += record.estimated_credits
+            job.estimated = True
+            if not state.is_terminal:
+                job.estimate = record.estimated_credits
+                engine.committed += record.estimated_credits
+        elif state.is_terminal and record.credits_used:
+            stats.credits_estimated += record.credits_used
+        stats.credits_used += record.credits_used or 0.0
+        if state is JobState.CANCELLED:
+            job._finish(JobCancelledError(job.out_task_id))
+            engine.register(job)
+        elif state is JobState.QUEUED:
+            engine.register(job)
+            engine.enqueue(job)
+        elif state.is_terminal:
+            task = job.task
+            assert task is not None
+            missing = downloads and state is JobState.COMPLETED and task.outputs
+            if missing and not record.downloaded and engine.on_completed is not None:
+                engine.register(job)
+                engine.on_completed(job, task)
+            else:
+                job._finish()
+                engine.results.append(job)
+                engine.register(job)
+        else:  # SUBMITTING / IN_DOUBT (confirm first), PENDING, PROCESSING (poll)
+            engine.register(job)
+            engine.take(job)
+            seconds = engine.deadline_s(job)
+            if seconds is not None:
+                job.deadline = now + seconds
+            if state is JobState.SUBMITTING or state is JobState.IN_DOUBT:
+                written = now - max(0.0, wall - record.updated_at)
+                engine.start_confirm(job, written, engine.request_timeout_s)
+            else:
+                engine.schedule(job, now)
+    if records:
+        engine.results_wake.set()
 
 
 def handle_from_record(engine: Engine, record: JobRecord) -> TaskHandle:
@@ -120,47 +173,8 @@ async def load_journal(engine: Engine, *, downloads: bool, request_timeout_s: fl
         for record in await journal.records()
         if record.out_task_id in mine or (record.state.is_terminal and record.retried_as is None)
     ]
-    now = time.monotonic()
-    wall = time.time()
-    stats = engine.stats
-    for record in records:
-        job = handle_from_record(engine, record)
-        state = record.state
-        # Credits of the jobs an earlier run saw stay in this run's totals.
-        if record.estimated_credits:
-            stats.credits_estimated += record.estimated_credits
-            job.estimated = True
-        elif state.is_terminal and record.credits_used:
-            stats.credits_estimated += record.credits_used
-        stats.credits_used += record.credits_used or 0.0
-        if state is JobState.CANCELLED:
-            job._finish(JobCancelledError(job.out_task_id))
-            engine.register(job)
-        elif state is JobState.QUEUED:
-            engine.register(job)
-            engine.enqueue(job)
-        elif state.is_terminal:
-            task = job.task
-            assert task is not None
-            missing = downloads and state is JobState.COMPLETED and task.outputs
-            if missing and not record.downloaded and engine.on_completed is not None:
-                engine.register(job)
-                engine.on_completed(job, task)
-            else:
-                job._finish()
-                engine.results.append(job)
-                engine.register(job)
-        else:  # SUBMITTING / IN_DOUBT (confirm first), PENDING, PROCESSING (poll)
-            engine.register(job)
-            engine.take(job)
-            seconds = engine.deadline_s(job)
-            if seconds is not None:
-                job.deadline = now + seconds
-            if state is JobState.SUBMITTING or state is JobState.IN_DOUBT:
-                written = now - max(0.0, wall - record.updated_at)
-                engine.start_confirm(job, written, request_timeout_s)
-            else:
-                engine.schedule(job, now)
+    engine.request_timeout_s = request_timeout_s
+    place_records(engine, records, downloads=downloads)
     if records:
         engine.results_wake.set()
     return len(records)

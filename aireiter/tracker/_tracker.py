@@ -254,6 +254,9 @@ class TaskTracker:
                 retry_failed=self._retry_failed,
             )
             self._engine = engine
+            engine.downloads = self._download_dir is not None
+            engine.take_over = self._resume
+            engine.request_timeout_s = _request_timeout_s(self._client)
             self._outputs = engine.outputs = Outputs(engine, self._download_dir)
             if self._resume:
                 await load_journal(
@@ -261,6 +264,7 @@ class TaskTracker:
                     downloads=self._download_dir is not None,
                     request_timeout_s=_request_timeout_s(self._client),
                 )
+            await engine.join()
             tg = anyio.create_task_group()
             await tg.__aenter__()
         except BaseException:

@@ -371,3 +371,47 @@ async def test_jobs_reported_by_as_completed_leave_memory_and_gather_reads_them_
     assert [t.out_task_id for t in tasks] == ids
     assert {t.status.value for t in tasks} == {"completed"}
     assert all(t.urls for t in tasks)
+
+
+async def test_a_running_resume_takes_over_jobs_whose_lease_runs_out(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """Jobs held by a run on another host (alive for now) are left alone; when its lease runs
+    out, the running resume claims them at its next heartbeat and finishes them, each sent
+    once."""
+    import time
+
+    emu = await emulator_factory(default_duration_s=0.05)
+    path = tmp_path / "run.db"
+    theirs = [f"theirs-{n}" for n in range(5)]
+    mine = [f"mine-{n}" for n in range(5)]
+    async with SQLiteJournal(path) as journal:
+        await journal.add(
+            [
+                JobRecord(
+                    out_task_id=oid,
+                    model=MODEL,
+                    params={"prompt": oid},
+                    owner="elsewhere:1:abcd",
+                    lease_until=time.time() + 1.0,
+                )
+                for oid in theirs
+            ]
+            + [JobRecord(out_task_id=oid, model=MODEL, params={"prompt": oid}) for oid in mine]
+        )
+    async with (
+        client_for(emu) as client,
+        TaskTracker.resume(client, path, poll_policy=POLICY, lease_s=0.6) as tracker,
+    ):
+        first = await tracker.gather()
+        assert [t.out_task_id for t in first] == mine  # the others were still held
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            counts = await tracker.journal.counts()
+            if counts[JobState.COMPLETED] == len(theirs) + len(mine):
+                break
+            await asyncio.sleep(0.05)
+    assert counts[JobState.COMPLETED] == len(theirs) + len(mine)
+    assert {k: v for k, v in emu.state.submit_requests.items() if v} == dict.fromkeys(
+        mine + theirs, 1
+    )
