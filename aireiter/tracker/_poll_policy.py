@@ -1,26 +1,15 @@
-"""When the tracker queries a task: the poll schedule, as pure functions of a :class:`PollPolicy`.
+"""The tracker's poll settings: a :class:`PollPolicy` over the SDK's one poll schedule.
 
-Let ``T`` be the model's typical duration: ``typical_durations[model]`` (or its base model id),
-else ``fixed_duration_s``, else the spec's ``typical_duration_s``, else ``default_duration_s``;
-then times ``duration_scale`` (match an emulator's ``time_scale``). With ``u`` a uniform
-draw, ``j = jitter``::
-
-    first query          = T * first_factor * u(1, 1 + j)                 (never early)
-    k-th re-poll (k>=1)  = min(max_interval_s,
-                               max(min_interval_s, T * f * backoff ** (k - 1))) * u(1 - j, 1 + j)
-        f = processing_factor   when the last answer was "processing" (nearly done)
-        f = pending_factor      when it was "pending"/"submitted"/unknown (not started yet)
-    after a failed query = min(max_interval_s, error_delay_s * 2 ** (n - 1)) * u(1, 1 + j)
-
-With webhooks on, callbacks resolve tasks and polling is only a safety net: every delay above is
-multiplied by ``webhook_slowdown`` (the cap too).
-
-Defaults, chosen for the emulator's lifecycle (pending for the first 20 %, then processing) and
-for real models whose durations spread around the typical one: the first query lands just after
-the typical duration (``first_factor`` 1.0, jitter upward only); a task seen ``processing`` is
-re-polled every 10 % of ``T`` growing by 1.5x, so a late task is found within ~10 % of its
-duration; a task still ``pending`` (queued upstream) is re-polled after 50 % of ``T``; no wait is
-longer than 60 s.
+The formula (first query near the typical duration ``T``, re-polls by status with backoff, the
+error backoff) lives in :mod:`aireiter._poll_schedule`, shared with ``client.tasks.wait``,
+``generate()`` and ``watch()``; this module adds what only the tracker needs: how ``T`` is
+found per model (``typical_durations[model]`` or its base model id, else ``fixed_duration_s``,
+else the spec's ``typical_duration_s``, else ``default_duration_s``; then times
+``duration_scale``, which defaults to ``aireiter.testing``'s time scale), and
+``webhook_slowdown``: with webhooks on, callbacks resolve tasks and polling is only a safety
+net, so every delay but the error one (and the cap) is multiplied by it. Once a run has seen
+enough jobs of a model finish, the first two queries come from the durations it observed
+instead (see :mod:`._learned`).
 """
 
 from __future__ import annotations
@@ -32,7 +21,18 @@ from typing import Any, Final
 
 import attrs
 
-from .. import _timing
+from .. import _poll_schedule, _timing
+from .._poll_schedule import (
+    DEFAULT_POLL_BACKOFF,
+    DEFAULT_POLL_ERROR_DELAY_S,
+    DEFAULT_POLL_FIRST_FACTOR,
+    DEFAULT_POLL_JITTER,
+    DEFAULT_POLL_MAX_INTERVAL_S,
+    DEFAULT_POLL_MIN_INTERVAL_S,
+    DEFAULT_POLL_PENDING_FACTOR,
+    DEFAULT_POLL_PROCESSING_FACTOR,
+    DEFAULT_TYPICAL_DURATION_S,
+)
 
 __all__ = [
     "DEFAULT_POLL_BACKOFF",
@@ -48,16 +48,7 @@ __all__ = [
     "PollPolicy",
 ]
 
-# --- poll schedule defaults -------------------------------------------------------------------
-DEFAULT_POLL_FIRST_FACTOR: Final = 1.0  # first query at this many typical durations
-DEFAULT_POLL_PROCESSING_FACTOR: Final = 0.1  # re-poll of a "processing" task, x typical duration
-DEFAULT_POLL_PENDING_FACTOR: Final = 0.5  # re-poll of a "pending" task, x typical duration
-DEFAULT_POLL_BACKOFF: Final = 1.5  # each later re-poll waits this many times longer
-DEFAULT_POLL_JITTER: Final = 0.1  # +/- fraction of random spread on every wait
-DEFAULT_POLL_MIN_INTERVAL_S: Final = 0.01  # no wait between two queries of a task is shorter
-DEFAULT_POLL_MAX_INTERVAL_S: Final = 60.0  # ... or longer (seconds)
-DEFAULT_POLL_ERROR_DELAY_S: Final = 0.5  # first wait after a failed query; doubles
-DEFAULT_TYPICAL_DURATION_S: Final = 60.0  # a model neither the spec nor the policy knows
+# --- poll schedule defaults: the SDK's one schedule, aireiter._poll_schedule -------------------
 DEFAULT_WEBHOOK_SLOWDOWN: Final = 4.0  # with webhooks on, polling is this much slower
 
 
@@ -148,8 +139,13 @@ class PollPolicy:
         self, typical_s: float, *, webhooks: bool = False, rng: random.Random | None = None
     ) -> float:
         """Seconds from an accepted submit to the task's first query."""
-        draw = _uniform(rng, 1.0, 1.0 + self.jitter)
-        return typical_s * self.first_factor * draw * self._slowdown(webhooks)
+        return _poll_schedule.first_delay(
+            typical_s,
+            first_factor=self.first_factor,
+            jitter=self.jitter,
+            slowdown=self._slowdown(webhooks),
+            rng=rng,
+        )
 
     def next_delay(
         self,
@@ -162,16 +158,29 @@ class PollPolicy:
     ) -> float:
         """Seconds until the next query of a task that was queried ``polls`` (>= 1) times and
         was still unfinished (``processing`` or not) at the last one."""
-        factor = self.processing_factor if processing else self.pending_factor
-        base = typical_s * factor * self.backoff ** max(0, polls - 1)
-        slow = self._slowdown(webhooks)
-        bounded = min(self.max_interval_s * slow, max(self.min_interval_s, base * slow))
-        return bounded * _uniform(rng, 1.0 - self.jitter, 1.0 + self.jitter)
+        return _poll_schedule.next_delay(
+            typical_s,
+            polls,
+            processing=processing,
+            processing_factor=self.processing_factor,
+            pending_factor=self.pending_factor,
+            backoff=self.backoff,
+            min_interval_s=self.min_interval_s,
+            max_interval_s=self.max_interval_s,
+            jitter=self.jitter,
+            slowdown=self._slowdown(webhooks),
+            rng=rng,
+        )
 
     def error_delay(self, failures: int, *, rng: random.Random | None = None) -> float:
         """Seconds until the next try after ``failures`` (>= 1) failed queries in a row."""
-        base: float = min(self.max_interval_s, self.error_delay_s * 2.0 ** max(0, failures - 1))
-        return base * _uniform(rng, 1.0, 1.0 + self.jitter)
+        return _poll_schedule.error_delay(
+            failures,
+            error_delay_s=self.error_delay_s,
+            max_interval_s=self.max_interval_s,
+            jitter=self.jitter,
+            rng=rng,
+        )
 
     def _slowdown(self, webhooks: bool) -> float:
         return self.webhook_slowdown if webhooks else 1.0
