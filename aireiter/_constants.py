@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_POLL_INTERVAL_S",
     "DEFAULT_POLL_MAX_INTERVAL_S",
     "DEFAULT_READ_TIMEOUT_S",
+    "DEFAULT_REPORT_REFRESH_S",
     "DEFAULT_TOTAL_TIMEOUT_S",
     "DEFAULT_WAIT_TIMEOUT_S",
     "ENV_API_KEY",
@@ -74,6 +75,9 @@ DEFAULT_WAIT_TIMEOUT_S = 600.0  # give up waiting for one task after this long
 DEFAULT_POLL_INTERVAL_S = 5.0  # first wait before the first query, then between queries
 DEFAULT_POLL_BACKOFF = 1.5  # each later interval is the previous times this
 DEFAULT_POLL_MAX_INTERVAL_S = 20.0  # the interval never grows past this
+
+# --- HTML report (aireiter.report) -----------------------------------------------------------
+DEFAULT_REPORT_REFRESH_S = 5.0  # a live report is rewritten, and reloads itself, this often
 
 # --- ids and errors --------------------------------------------------------------------------
 OUT_TASK_ID_MAX_LENGTH = 64

@@ -4,7 +4,8 @@ Layers, lowest first (a module may import its own layer and the ones below, neve
 
     core (constants, errors, models) <- _transport <- _spec <- public values (params, types)
       <- _endpoints (what endpoints are built on) <- _generated (typed endpoints)
-      <- resources, openai adapter <- client (_client, _sync) <- tracker <- cli, testing
+      <- resources, openai adapter <- client (_client, _sync) <- tracker <- report
+      <- cli, testing
 
 The emulator stands apart: it imports nothing of the SDK (it is a second reading of the docs),
 and only the CLI and ``aireiter.testing`` import it.
@@ -54,6 +55,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ),
     ("aireiter._client", "aireiter._sync"),
     ("aireiter.tracker",),
+    ("aireiter.report",),
     ("aireiter.cli", "aireiter.testing", "aireiter._codegen", "aireiter.__main__", "aireiter"),
 )
 """Module prefixes per layer, lowest first. ``aireiter`` itself (the package facade) matches
