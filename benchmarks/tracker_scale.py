@@ -12,6 +12,11 @@ Measured, each against its baseline from the same run:
   counter) against the query budget (must never exceed it).
 
     python benchmarks/tracker_scale.py [--jobs 10000] [--duration 2.0] [--quick] [--sqlite]
+                                       [--spread 0.2] [--vs-gather]
+
+``--spread`` draws each job's duration from 1 +/- spread of ``--duration``; ``--vs-gather``
+first runs a bare ``asyncio.gather(submit + wait())`` of the same jobs and prints the tracker's
+client CPU per job against it. ``benchmarks/tracker_budget.py`` holds the budget-use runs.
 """
 
 from __future__ import annotations
@@ -162,9 +167,13 @@ def main() -> None:
     parser.add_argument("--tight-query-rate", type=float, default=100.0)
     parser.add_argument("--quick", action="store_true", help="2,000 jobs")
     parser.add_argument("--sqlite", action="store_true", help="journal in a SQLite file")
+    parser.add_argument("--spread", type=float, default=0.0, help="durations 1 +/- this")
+    parser.add_argument("--vs-gather", action="store_true", help="CPU against a bare gather")
     args = parser.parse_args()
     jobs = 2_000 if args.quick else args.jobs
-    with emulator_process("--duration", str(args.duration)) as base_url:
+    spread = ("--duration-spread", str(args.spread))
+    with emulator_process("--duration", str(args.duration), *spread) as base_url:
+        cpu0 = time.process_time()
         with tempfile.TemporaryDirectory() as tmp:
             journal = str(Path(tmp) / "bench.db") if args.sqlite else None
             r = asyncio.run(
@@ -181,6 +190,13 @@ def main() -> None:
         kind = "SQLite file" if args.sqlite else "in memory"
         print(f"## main run: budgets above what the jobs need; journal {kind}")
         table(r)
+        if args.vs_gather:  # after the main run: ru_maxrss is a high-water mark
+            from tracker_budget import run_bare
+
+            cpu = (time.process_time() - cpu0) * 1000 / jobs
+            bare = asyncio.run(run_bare(base_url, jobs, args.duration, "bare"))
+            bare_cpu = bare["cpu_per_job_ms"]
+            print(f"{'client CPU / job':<24}{cpu:.3f} ms = {cpu / bare_cpu:.2f}x a bare gather")
         tight = asyncio.run(
             run(
                 base_url, jobs // 5, args.duration, args.submit_rate, args.tight_query_rate, "tight"
