@@ -79,6 +79,7 @@ __all__ = [
 
 DEFAULT_RATE_LIMIT_PAUSE_S: Final = 1.0  # pause after a 429 that named no Retry-After
 DEFAULT_BURST_S: Final = 0.03  # a budget banks this many seconds of requests (at least one)
+DISPATCH_TICK_S: Final = 0.01  # a dispatcher waiting for budget sleeps at least this long
 DEFAULT_TASK_TIMEOUT_MIN_S: Final = 1800.0  # a job's default deadline: at least this ...
 DEFAULT_TASK_TIMEOUT_FACTOR: Final = 10.0  # ... and at least this many typical durations
 FATAL_NOT_API_STREAK: Final = 3  # answers that are not the API's, before it ever answered ...
@@ -785,7 +786,7 @@ class Engine:
                     self.take(job)
                     worker.set_result(job)
                     continue
-                timeout = delay
+                timeout = max(delay, DISPATCH_TICK_S)  # a few banked tokens per wake-up
             await self.submit_wake.wait(timeout)
 
     async def _submit_worker(self) -> None:
@@ -827,7 +828,7 @@ class Engine:
             delay = bucket.try_acquire(now)
             if delay > 0:
                 timers.schedule(job, due)  # back on top, first in line; wait for the token
-                await self.query_wake.wait(delay)
+                await self.query_wake.wait(max(delay, DISPATCH_TICK_S))
                 continue
             self._query_idle.popleft()
             job.busy = True
