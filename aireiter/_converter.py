@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn
 
@@ -61,6 +62,15 @@ def _from_epoch(value: float) -> datetime | None:
             except (OverflowError, OSError, ValueError):
                 return None
     return None
+
+
+def _iso_utc(text: str) -> datetime | None:
+    """``parse_datetime`` for a string, with the common ISO form (``...Z``) first."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return parse_datetime(text)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -232,6 +242,78 @@ def _raw_of(data: Any) -> dict[str, Any]:
     return {} if data is None else {"data": data}
 
 
+_BIG = 1e308  # a float strictly inside +/-_BIG is finite (NaN fails both comparisons)
+_TASK_FIELDS = (
+    "out_task_id",
+    "status",
+    "task_id",
+    "model",
+    "outputs",
+    "estimated_credits",
+    "credits_used",
+    "error",
+    "metadata",
+    "input",
+    "created_at",
+    "completed_at",
+    "raw",
+)
+if tuple(field.name for field in attrs.fields(Task)) != _TASK_FIELDS:  # pragma: no cover
+    raise ImportError("aireiter._converter is out of step with the fields of Task")
+# The slot setters of Task (what attrs' __init__ reaches through object.__setattr__, one
+# field at a time): a Task is built from them directly on the hot path, in ``_new_task``.
+(
+    _set_out_task_id,
+    _set_status,
+    _set_task_id,
+    _set_model,
+    _set_outputs,
+    _set_estimated_credits,
+    _set_credits_used,
+    _set_error,
+    _set_metadata,
+    _set_input,
+    _set_created_at,
+    _set_completed_at,
+    _set_raw,
+) = (Task.__dict__[name].__set__ for name in _TASK_FIELDS)
+
+
+def _new_task(
+    out_task_id: str,
+    status: TaskStatus,
+    task_id: str | None,
+    model: str | None,
+    outputs: tuple[TaskOutput, ...],
+    estimated_credits: float | None,
+    credits_used: float | None,
+    error: str | None,
+    metadata: Mapping[str, Any] | None,
+    input: Mapping[str, Any] | None,
+    created_at: datetime | None,
+    completed_at: datetime | None,
+    raw: Mapping[str, Any],
+) -> Task:
+    """A :class:`Task` equal to ``Task(out_task_id=..., ...)`` (a test checks it), made
+    without attrs' keyword-argument ``__init__``: ``Task`` has no validators, converters or
+    post-init, so setting its slots is all that ``__init__`` does."""
+    task: Task = object.__new__(Task)
+    _set_out_task_id(task, out_task_id)
+    _set_status(task, status)
+    _set_task_id(task, task_id)
+    _set_model(task, model)
+    _set_outputs(task, outputs)
+    _set_estimated_credits(task, estimated_credits)
+    _set_credits_used(task, credits_used)
+    _set_error(task, error)
+    _set_metadata(task, metadata)
+    _set_input(task, input)
+    _set_created_at(task, created_at)
+    _set_completed_at(task, completed_at)
+    _set_raw(task, raw)
+    return task
+
+
 def structure_task(
     data: Any,
     *,
@@ -247,7 +329,7 @@ def structure_task(
     ``raw["data"]``. This is on the hot path of the tracker, so it is written out by hand
     rather than through cattrs' generic machinery, with the converter's per-field rules.
     """
-    found = _first_object(data)
+    found = data if type(data) is dict else _first_object(data)
     raw: dict[str, Any]
     if type(found) is dict:
         raw = found
@@ -255,38 +337,58 @@ def structure_task(
         raw = _raw_of(data)
         found = raw if found is not None else {}
     get = found.get
-    input_obj = _to_mapping(get("input"))
-    outputs_value = get("output")
-    if outputs_value is None:
-        outputs_value = get("outputs")
+    # Each field: the common JSON type inline, anything else through the general rule.
+    value = get("out_task_id")
+    oid = value if type(value) is str and value else _to_opt_str(value)
+    value = get("status")
+    status = _STATUS_BY_VALUE.get(value) if type(value) is str else None
+    if status is None:
+        status = _to_status(value)
+    value = get("task_id")
+    task_id = value if type(value) is str and value else _to_opt_str(value)
+    value = get("input")
+    input_obj = value if type(value) is dict else _to_mapping(value)
+    value = get("model")
+    if value is None and input_obj is not None:
+        value = input_obj.get("model")
+    raw_model = value if type(value) is str and value else _to_opt_str(value)
+    value = get("output")
+    if value is None:
+        value = get("outputs")
     outputs: tuple[TaskOutput, ...] = ()
-    if outputs_value is not None:
-        if isinstance(outputs_value, (list, tuple)):
-            outputs = tuple(o for o in map(_to_output, outputs_value) if o is not None)
+    if value:
+        if isinstance(value, (list, tuple)):
+            outputs = tuple(o for o in map(_to_output, value) if o is not None)
         else:
-            single = _to_output(outputs_value)
+            single = _to_output(value)
             outputs = (single,) if single is not None else ()
-    raw_model = get("model")
-    if raw_model is None and input_obj is not None:
-        raw_model = input_obj.get("model")
-    raw_metadata = _to_mapping(get("metadata"))
+    value = get("estimated_credits")
+    estimated = value if type(value) is float and -_BIG < value < _BIG else _to_float(value)
+    value = get("credits_used")
+    used = value if type(value) is float and -_BIG < value < _BIG else _to_float(value)
     created = get("created_at")
+    if created is not None:
+        created = _iso_utc(created) if type(created) is str else parse_datetime(created)
     completed = get("completed_at")
+    if completed is not None:
+        completed = _iso_utc(completed) if type(completed) is str else parse_datetime(completed)
+    value = get("metadata")
+    raw_metadata = value if value is None or type(value) is dict else _to_mapping(value)
     error = get("error") or get("error_message") or get("fail_reason")
-    return Task(
-        out_task_id=_to_opt_str(get("out_task_id")) or out_task_id or "",
-        status=_to_status(get("status")),
-        task_id=_to_opt_str(get("task_id")),
-        model=_to_opt_str(raw_model) or model,
-        outputs=outputs,
-        estimated_credits=_to_float(get("estimated_credits")),
-        credits_used=_to_float(get("credits_used")),
-        error=None if error is None else _to_opt_str(error),
-        metadata=raw_metadata if raw_metadata is not None else metadata,
-        input=input_obj,
-        created_at=None if created is None else parse_datetime(created),
-        completed_at=None if completed is None else parse_datetime(completed),
-        raw=raw,
+    return _new_task(
+        oid or out_task_id or "",
+        status,
+        task_id,
+        raw_model or model,
+        outputs,
+        estimated,
+        used,
+        None if error is None else _to_opt_str(error),
+        raw_metadata if raw_metadata is not None else metadata,
+        input_obj,
+        created,
+        completed,
+        raw,
     )
 
 

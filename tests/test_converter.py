@@ -198,3 +198,46 @@ def test_hand_written_request_bodies_match_the_converter() -> None:
     ]
     for request in requests:
         assert unstructure_request(request) == converter.unstructure(request)
+
+
+def test_hot_path_task_equals_the_attrs_built_one() -> None:
+    """A task built by the hot path equals (and reprs like) the same task built by
+    ``Task(...)``, stays frozen, and evolves like any other."""
+    import attrs
+    import pytest
+
+    from aireiter._converter import _new_task
+
+    fields = {
+        "out_task_id": "a",
+        "status": TaskStatus.COMPLETED,
+        "task_id": "t",
+        "model": "m",
+        "outputs": (),
+        "estimated_credits": 1.0,
+        "credits_used": 2.0,
+        "error": None,
+        "metadata": {"k": 1},
+        "input": {"model": "m"},
+        "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc),
+        "completed_at": None,
+        "raw": {"x": 1},
+    }
+    fast = _new_task(*fields.values())
+    assert fast == Task(**fields)  # type: ignore[arg-type]
+    assert repr(fast) == repr(Task(**fields))  # type: ignore[arg-type]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.status = TaskStatus.FAILED  # type: ignore[misc]
+    assert attrs.evolve(fast, status=TaskStatus.FAILED).status is TaskStatus.FAILED
+    assert structure_task(QUERY_DATA) == Task(
+        out_task_id="job-1",
+        status=TaskStatus.COMPLETED,
+        task_id="order_lwU2d-VkUq9-tlCCmrdYu",
+        model="seedream_v4_5",
+        outputs=structure_task(QUERY_DATA).outputs,
+        credits_used=100.0,
+        input=QUERY_DATA["input"],  # type: ignore[arg-type]
+        created_at=datetime(2025, 12, 22, 10, 12, 11, tzinfo=timezone.utc),
+        completed_at=datetime(2025, 12, 22, 10, 13, 41, tzinfo=timezone.utc),
+        raw=QUERY_DATA,
+    )

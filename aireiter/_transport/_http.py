@@ -43,6 +43,7 @@ from typing import Any
 import aiohttp
 import attrs
 import yarl
+from multidict import istr
 
 from .. import _timing
 from .._constants import REQUEST_ID_HEADERS
@@ -70,6 +71,10 @@ USER_AGENT = (
 )
 
 _NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+_DECODE_ERRORS = (ValueError, UnicodeDecodeError, RecursionError, MemoryError)
+_UNREADABLE: Any = object()
+_CONTENT_LENGTH = istr("Content-Length")
+_CONTENT_ENCODING = istr("Content-Encoding")
 _CHUNK = 1 << 16
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -80,16 +85,40 @@ class _State(enum.Enum):
     CLOSED = "closed"
 
 
-@attrs.frozen(kw_only=True)
 class APIResponse:
     """A successful answer: the envelope's ``data`` (or the whole JSON for non-envelope
-    routes), the HTTP status, the headers and the request id."""
+    routes), the HTTP status, the headers and the request id (read from the headers when
+    first asked for). A plain slotted value: it is made for every answer."""
 
-    data: Any
-    body: Any = attrs.field(repr=False)
-    http_status: int
-    headers: Mapping[str, str] = attrs.field(repr=False)
-    request_id: str | None = None
+    __slots__ = ("_request_id", "body", "data", "headers", "http_status")
+
+    def __init__(
+        self,
+        data: Any,
+        body: Any,
+        http_status: int,
+        headers: Mapping[str, str],
+        request_id: str | NotGiven | None = NOT_GIVEN,
+    ) -> None:
+        self.data = data
+        self.body = body
+        self.http_status = http_status
+        self.headers = headers
+        self._request_id = request_id
+
+    @property
+    def request_id(self) -> str | None:
+        """The request id the answer's headers carry, if any."""
+        request_id = self._request_id
+        if isinstance(request_id, NotGiven):
+            request_id = self._request_id = request_id_of(self.headers)
+        return request_id
+
+    def __repr__(self) -> str:
+        return (
+            f"APIResponse(data={self.data!r}, http_status={self.http_status}, "
+            f"request_id={self.request_id!r})"
+        )
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:
@@ -118,9 +147,12 @@ class _Plan:
     connect: float | None
     attempt: aiohttp.ClientTimeout
 
+    first: aiohttp.ClientTimeout  # the first attempt's: ``attempt`` cut to ``total``
+
     @classmethod
     def of(cls, timeout: Timeout) -> _Plan:
-        return cls(timeout.total, timeout.read, timeout.connect, timeout.to_aiohttp())
+        attempt = timeout.to_aiohttp()  # total = min(read, total)
+        return cls(timeout.total, timeout.read, timeout.connect, attempt, attempt)
 
     def for_remaining(self, remaining: float) -> aiohttp.ClientTimeout:
         """The attempt's timeout when only ``remaining`` seconds of the call are left."""
@@ -182,6 +214,7 @@ class HTTPTransport:
         self._host = _host_of(config.base_url)
         self._plan = _Plan.of(config.timeout)
         self._max_bytes = config.max_response_bytes
+        self._max_retries = config.max_retries
         self._state = _State.UNOPENED
         self._lock = threading.Lock()
         self._bindings: dict[asyncio.AbstractEventLoop, _Binding] = {}
@@ -316,35 +349,106 @@ class HTTPTransport:
         ``{statusCode, message, data}`` envelope). ``content`` is a body already encoded as
         JSON (it wins over ``json_body``). ``timeout`` replaces the client's for this call.
         """
-        retries = self._config.max_retries if isinstance(max_retries, NotGiven) else max_retries
-        plan = self._plan if isinstance(timeout, NotGiven) else _Plan.of(resolve_timeout(timeout))
+        # The hot path of every call is written out here, in one coroutine: the common case
+        # (a pooled session, a small announced answer, a 2xx envelope with an integer
+        # statusCode) runs inline; anything else goes to the general functions below.
+        retries = self._max_retries if max_retries is NOT_GIVEN else max_retries
+        plan = self._plan if timeout is NOT_GIVEN else _Plan.of(resolve_timeout(timeout))
         data = content
         if data is None and json_body is not None:
             data = json.dumps(json_body).encode()
-        deadline = None if plan.total is None else time.monotonic() + plan.total
+        url = self._base_url + path
+        total = plan.total
+        call_started = 0.0 if total is None else time.monotonic()
+        attempt_timeout = plan.first  # the per-attempt limit, cut to the call's deadline
         attempt = 0
         while True:
-            attempt_timeout = (
-                plan.attempt
-                if deadline is None
-                else plan.for_remaining(deadline - time.monotonic())
-            )
+            binding = self._current
+            if (
+                binding is None
+                or binding.disposed
+                or binding.loop is not asyncio.get_running_loop()
+            ):
+                session = self._bind(asyncio.get_running_loop())
+            else:
+                session = binding.session
+            debug = logger.isEnabledFor(logging.DEBUG)
+            started = time.perf_counter() if debug else 0.0
+            failure: BaseException | None = None
+            error: AIReiterError | None = None
             try:
-                return await self._send_once(
-                    method, path, data, attempt_timeout, envelope, out_task_id, headers
-                )
-            except AIReiterError as error:
-                if attempt >= retries or not self._may_retry(error, idempotent=idempotent):
-                    raise
-                attempt += 1
-                delay = calculate_retry_delay(
-                    attempt,
-                    retry_after=error.retry_after if isinstance(error, APIStatusError) else None,
-                )
-                if deadline is not None and time.monotonic() + delay >= deadline:
-                    raise  # no time left for another attempt: the call's deadline rules
-                self._log_retry(method, path, delay, attempt, retries, error)
-                await _timing.sleep(delay)
+                async with session.request(
+                    method,
+                    url,
+                    data=data,
+                    headers=headers,
+                    timeout=attempt_timeout,
+                    allow_redirects=False,
+                ) as response:
+                    status = response.status
+                    response_headers = response.headers
+                    length = response_headers.get(_CONTENT_LENGTH)
+                    if (
+                        length is not None
+                        and length.isdigit()
+                        and int(length) <= self._max_bytes
+                        and _CONTENT_ENCODING not in response_headers
+                    ):
+                        body = await response.read()  # a small, announced, plain body
+                    else:
+                        body = await self._read_body(response, method, path, out_task_id)
+            except _NETWORK_ERRORS as exc:
+                failure = exc
+            except ResponseTooLargeError as exc:
+                error = exc
+            # Errors are raised below, outside any ``except``: no __context__ to leak.
+            if failure is not None:
+                error = self._failed(failure, method, path, attempt_timeout, out_task_id, started)
+            elif error is None:
+                if debug:
+                    self._log_answer(method, path, status, response_headers, started)
+                if status < 300:
+                    try:
+                        decoded = json.loads(body)
+                    except _DECODE_ERRORS:
+                        decoded = _UNREADABLE
+                    if type(decoded) is dict and envelope:
+                        code = decoded.get("statusCode")
+                        if type(code) is int and 200 <= code < 300:
+                            return APIResponse(
+                                decoded.get("data"), decoded, status, response_headers
+                            )
+                try:
+                    if status >= 300:
+                        raise self._http_error(
+                            status,
+                            body,
+                            response_headers,
+                            request_id_of(response_headers),
+                            method,
+                            path,
+                            out_task_id,
+                        )
+                    return self._answer(
+                        status, response_headers, body, decoded, envelope, method, path, out_task_id
+                    )
+                except AIReiterError as exc:
+                    error = exc
+            assert error is not None  # every path above returned or set it
+            if attempt >= retries or not self._may_retry(error, idempotent=idempotent):
+                raise error
+            attempt += 1
+            delay = calculate_retry_delay(
+                attempt,
+                retry_after=error.retry_after if isinstance(error, APIStatusError) else None,
+            )
+            if total is not None:
+                remaining = total - (time.monotonic() - call_started) - delay
+                if remaining <= 0:
+                    raise error  # no time left for another attempt: the call's deadline rules
+                attempt_timeout = plan.for_remaining(remaining)
+            self._log_retry(method, path, delay, attempt, retries, error)
+            await _timing.sleep(delay)
 
     @staticmethod
     def _may_retry(error: AIReiterError, *, idempotent: bool) -> bool:
@@ -385,95 +489,88 @@ class HTTPTransport:
             extra={RETRY_RECORD_ATTRIBUTE: notice},
         )
 
-    async def _send_once(
+    def _log_answer(
         self,
         method: str,
         path: str,
-        data: bytes | None,
-        attempt_timeout: aiohttp.ClientTimeout,
-        envelope: bool,
-        out_task_id: str | None,
-        headers: Mapping[str, str] | None,
-    ) -> APIResponse:
-        session = self._get_session()
-        url = self._base_url + path
-        started = time.perf_counter()
-        failure: BaseException | None = None
-        try:
-            async with session.request(
-                method,
-                url,
-                data=data,
-                headers=headers,
-                timeout=attempt_timeout,
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                response_headers = response.headers
-                body = await self._read_body(response, method, path, out_task_id)
-        except _NETWORK_ERRORS as exc:
-            failure = exc
-        if failure is not None:  # raised here, outside ``except``: no __context__ to leak
-            error = connection_error(
-                failure,
-                method=method,
-                url=self._safe_base_url + path,
-                host=self._host,
-                out_task_id=out_task_id,
-                timeout_s=attempt_timeout.total,
-            )
-            logger.debug("%s failed after %.3f s", error, time.perf_counter() - started)
-            raise error from sanitize_exception(failure)
-        request_id = request_id_of(response_headers)
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s %s -> HTTP %d in %.3f s (request_id=%s)",
-                method,
-                self._safe_base_url + path,
-                status,
-                time.perf_counter() - started,
-                request_id,
-            )
-        if status >= 300:
-            raise self._http_error(
-                status, body, response_headers, request_id, method, path, out_task_id
-            )
-        decoded = decode_json_body(
-            body,
-            http_status=status,
-            content_type=response_headers.get("Content-Type"),
-            request_id=request_id,
-            method=method,
-            url=url,
-            out_task_id=out_task_id,
+        status: int,
+        headers: Mapping[str, str],
+        started: float,
+    ) -> None:
+        logger.debug(
+            "%s %s -> HTTP %d in %.3f s (request_id=%s)",
+            method,
+            self._safe_base_url + path,
+            status,
+            time.perf_counter() - started,
+            request_id_of(headers),
         )
-        if not envelope:
-            return APIResponse(
-                data=decoded,
-                body=decoded,
+
+    def _answer(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        decoded: Any,
+        envelope: bool,
+        method: str,
+        path: str,
+        out_task_id: str | None,
+    ) -> APIResponse:
+        """A 2xx answer off the fast path: not JSON, not an envelope, an envelope whose
+        statusCode is not a plain 2xx integer (an error, or ``"200"``)."""
+        url = self._safe_base_url + path
+        if decoded is _UNREADABLE:
+            decoded = decode_json_body(  # not JSON: this raises the typed error
+                body,
                 http_status=status,
-                headers=response_headers,
-                request_id=request_id,
+                content_type=headers.get("Content-Type"),
+                request_id=request_id_of(headers),
+                method=method,
+                url=url,
+                out_task_id=out_task_id,
             )
+        if not envelope:
+            return APIResponse(decoded, decoded, status, headers)
         try:
             payload = unwrap_envelope(
                 decoded,
                 http_status=status,
-                request_id=request_id,
+                request_id=request_id_of(headers),
                 method=method,
                 url=url,
                 out_task_id=out_task_id,
             )
         except APIStatusError as error:
-            error.retry_after = parse_retry_after(response_headers)
+            error.retry_after = parse_retry_after(headers)
             raise
-        return APIResponse(
-            data=payload,
-            body=decoded,
-            http_status=status,
-            headers=response_headers,
-            request_id=request_id,
+        return APIResponse(payload, decoded, status, headers)
+
+    def _failed(
+        self,
+        failure: BaseException,
+        method: str,
+        path: str,
+        attempt_timeout: aiohttp.ClientTimeout,
+        out_task_id: str | None,
+        started: float,
+    ) -> APIConnectionError:
+        """The typed error for a failed attempt, with a sanitised cause."""
+        error = connection_error(
+            failure,
+            method=method,
+            url=self._safe_base_url + path,
+            host=self._host,
+            out_task_id=out_task_id,
+            timeout_s=attempt_timeout.total,
         )
+        if started:
+            logger.debug("%s failed after %.3f s", error, time.perf_counter() - started)
+        else:
+            logger.debug("%s failed", error)
+        error.__cause__ = sanitize_exception(failure)
+        error.__suppress_context__ = True
+        return error
 
     async def _read_body(
         self,
