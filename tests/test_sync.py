@@ -23,7 +23,14 @@ from typing import Any
 import pytest
 from anyio.from_thread import start_blocking_portal
 
-from aireiter import AIReiter, ConfigurationError, NotFoundError, ParamError, TaskStatus
+from aireiter import (
+    AIReiter,
+    AsyncAIReiter,
+    ConfigurationError,
+    NotFoundError,
+    ParamError,
+    TaskStatus,
+)
 from aireiter._confirm import ConfirmPolicy
 from aireiter._constants import QUERY_PATH, SUBMIT_PATH
 from aireiter._endpoints._sync import LoopRunner, SyncTwin
@@ -297,7 +304,8 @@ def _twin_pairs(client: AIReiter) -> Iterator[tuple[str, object, object]]:
 def test_every_public_async_method_has_a_blocking_twin_with_the_same_parameters() -> None:
     """Each public coroutine, async iterator and async context manager method of the async
     client's namespaces (tasks, balance, the model endpoints, messages, the tracker, its
-    handles, message streams) has a blocking twin taking exactly the same parameters."""
+    handles, message streams) has a blocking twin taking exactly the same parameters; so does
+    the constructor."""
     missing: list[str] = []
     differ: list[str] = []
     checked = 0
@@ -328,6 +336,8 @@ def test_every_public_async_method_has_a_blocking_twin_with_the_same_parameters(
                 ours = _parameters(twin, drop_first=True)
                 if _parameters(getattr(async_class, name), drop_first=True) != ours:
                     differ.append(f"{sync_class.__name__}.{name}")
+    if _parameters(AIReiter) != _parameters(AsyncAIReiter):
+        differ.append("AIReiter()")  # the constructor takes the async client's arguments
     assert not missing, f"no blocking twin: {missing}"
     assert not differ, f"parameters differ from the async method: {differ}"
     assert checked > 60  # submit and generate of every model, and the rest

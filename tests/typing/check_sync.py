@@ -36,6 +36,12 @@ def typed_sync_endpoints(client: AIReiter) -> None:
     assert_type(client.images.generate("seedream_v4_5", prompt="x", channel="plus"), Task)
 
 
+def typed_sync_constructor() -> None:
+    """The constructor takes the async client's arguments, all of them."""
+    with AIReiter(api_key="k", timeout=30, max_response_bytes=1 << 20) as client:
+        assert_type(client, AIReiter)
+
+
 def typed_sync_tasks(client: AIReiter) -> None:
     """``client.tasks`` takes what ``AsyncTasks`` takes; ``watch`` is a plain iterator."""
     task = client.tasks.submit("sora2", {"prompt": "x"}, max_retries=0)
