@@ -9,7 +9,12 @@
 :class:`TaskTracker` is the engine; jobs are written to a :class:`Journal` (in memory, or a
 :class:`SQLiteJournal` file) before they are sent, so ``TaskTracker.resume(client, "run.db")``
 continues a crashed run without paying twice. :class:`PollPolicy` is the poll schedule.
+:class:`PostgresJournal` (``pip install 'aireiter[postgres]'``) shares one batch between
+workers on several hosts and web-app replicas; it is imported on first use, so asyncpg stays
+optional.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from ._downloads import Downloader, DownloadError
 from ._handle import JobCancelledError, TaskHandle
@@ -27,6 +32,9 @@ from ._progress import ProgressSnapshot
 from ._sqlite_journal import SQLiteJournal
 from ._tracker import TaskTracker
 
+if TYPE_CHECKING:
+    from ._postgres_journal import PostgresJournal
+
 __all__ = [
     "DownloadError",
     "Downloader",
@@ -37,6 +45,7 @@ __all__ = [
     "Journal",
     "MemoryJournal",
     "PollPolicy",
+    "PostgresJournal",
     "ProgressSnapshot",
     "SQLiteJournal",
     "TaskHandle",
@@ -47,7 +56,18 @@ __all__ = [
 
 # Reprs and tracebacks say ``aireiter.tracker.TaskTracker``, not a private module path.
 for _name in __all__:
-    _obj = globals()[_name]
+    _obj = globals().get(_name)
     if isinstance(_obj, type) and _obj.__module__.startswith("aireiter.tracker."):
         _obj.__module__ = __name__
 del _name, _obj
+
+
+def __getattr__(name: str) -> Any:
+    """``PostgresJournal`` is imported on first use (its driver, asyncpg, is optional)."""
+    if name == "PostgresJournal":
+        from ._postgres_journal import PostgresJournal
+
+        PostgresJournal.__module__ = __name__
+        globals()[name] = PostgresJournal
+        return PostgresJournal
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

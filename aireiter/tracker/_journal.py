@@ -409,12 +409,20 @@ class MemoryJournal:
         return True
 
 
-def open_journal(journal: Journal | str | os.PathLike[str] | None) -> Journal:
-    """The journal to use for ``journal=``: ``None`` -> a new :class:`MemoryJournal`; a path ->
-    an :class:`~aireiter.tracker._sqlite_journal.SQLiteJournal` on that file; a journal
-    object -> itself. The result is not opened yet."""
+def open_journal(
+    journal: Journal | str | os.PathLike[str] | None, *, name: str | None = None
+) -> Journal:
+    """The journal to use for ``journal=``: ``None`` -> a new :class:`MemoryJournal`; a
+    ``postgresql://`` URL -> a :class:`~aireiter.tracker.PostgresJournal` on batch ``name``
+    (default ``"default"``); a path -> an
+    :class:`~aireiter.tracker._sqlite_journal.SQLiteJournal` on that file; a journal object ->
+    itself. The result is not opened yet."""
     if journal is None:
         return MemoryJournal()
+    if isinstance(journal, str) and journal.startswith(("postgresql://", "postgres://")):
+        from ._postgres_journal import DEFAULT_BATCH_NAME, PostgresJournal
+
+        return PostgresJournal(journal, name=name or DEFAULT_BATCH_NAME)
     if isinstance(journal, (str, os.PathLike)):
         from ._sqlite_journal import SQLiteJournal
 

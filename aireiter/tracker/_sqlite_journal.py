@@ -258,6 +258,16 @@ def _do_holders(conn: sqlite3.Connection, now: float) -> dict[str, int]:
     return found
 
 
+def _do_finished_since(conn: sqlite3.Connection, arg: tuple[str, float]) -> list[JobRecord]:
+    owner, since = arg
+    rows = conn.execute(
+        f"{_SELECT} WHERE owner = ? AND state NOT IN ({_UNFINISHED_SQL}) "
+        "AND updated_at > ? ORDER BY rowid",
+        (owner, since),
+    )
+    return [_decode(row) for row in rows]
+
+
 def _do_update_owned(
     conn: sqlite3.Connection, arg: tuple[str, str, tuple[str, str, tuple[Any, ...]]]
 ) -> bool:
@@ -457,6 +467,17 @@ class SQLiteJournal:
     async def holders(self) -> dict[str, int]:
         """Owners with a live claim on unfinished jobs, and how many each holds."""
         result: dict[str, int] = await self._call(_do_holders, time.time())
+        return result
+
+    async def live_owners(self) -> int:
+        """How many runs hold a live claim on this file's unfinished jobs (at least 1: the
+        caller); runs on one file share the tracker's budgets by this count."""
+        return max(1, len(await self.holders()))
+
+    async def finished_since(self, owner: str, since: float) -> list[JobRecord]:
+        """The jobs ``owner`` holds that became final after Unix time ``since`` (written by
+        another process on this file, say)."""
+        result: list[JobRecord] = await self._call(_do_finished_since, (owner, since))
         return result
 
     async def update_owned(self, out_task_id: str, owner: str, **changes: Any) -> bool:

@@ -1,0 +1,582 @@
+"""A journal in PostgreSQL, shared by every worker and web-app replica of a batch.
+
+``PostgresJournal(dsn, name="nightly")`` keeps the jobs of batch ``nightly`` in the tables of
+:mod:`._pg_schema` (created or migrated on open unless ``create_schema=False``). Several tracker
+runs, on any number of hosts, work on one batch at once:
+
+- **Claims.** :meth:`~PostgresJournal.claim` takes the unfinished jobs whose claim is void
+  (no owner, its owner's lease and heartbeat ran out, or its owner was a process of this host
+  that is gone) with ``SELECT ... FOR UPDATE SKIP LOCKED`` in one statement, so two workers
+  claiming at once get disjoint jobs. Jobs already sent are always taken over; never-sent
+  (``QUEUED``) jobs are taken until the run holds ``claim_limit`` of them, so a batch spreads
+  over the workers instead of landing on the first. Leases are read from the database clock.
+- **Heartbeats.** :meth:`~PostgresJournal.renew` upserts the run's row in ``aireiter_workers``;
+  a job's claim holds while its own lease or its owner's heartbeat does (one row written per
+  heartbeat, not one per job). :meth:`~PostgresJournal.live_owners` counts the live runs, so
+  each takes its share of the batch's ``submit_rate``/``query_rate``.
+- **Batched writes.** ``update``/``update_owned`` calls that arrive together are written by one
+  statement (see :mod:`._pg_writer`); ``add`` writes a whole list in one statement. Each is
+  committed (durable) when the call returns. :attr:`~PostgresJournal.statements` counts the
+  statements sent.
+- **Results from any replica.** A replica that resolves another's job (a webhook that landed on
+  it) writes the result with ``update``; :meth:`~PostgresJournal.finished_since` lets the job's
+  owner pick it up.
+
+Needs the ``asyncpg`` driver: ``pip install 'aireiter[postgres]'``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import time
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from .._exceptions import JournalError, ParamError
+from ._claims import owner_is_dead
+from ._journal import (
+    DuplicateJobError,
+    JobRecord,
+    JobState,
+    check_changes,
+    duplicates_within,
+    stamp_times,
+)
+from ._pg_rows import (
+    NOW,
+    SELECT_COLUMNS,
+    TERMINAL,
+    UNFINISHED,
+    decode,
+    encode_changes,
+    insert_arrays,
+    insert_sql,
+)
+from ._pg_schema import SCHEMA_VERSION, Tables, migrate
+from ._pg_writer import UpdateWriter
+
+if TYPE_CHECKING:
+    import asyncpg
+
+__all__ = [
+    "DEFAULT_BATCH_NAME",
+    "DEFAULT_CLAIM_LIMIT",
+    "DEFAULT_PG_POOL_SIZE",
+    "SCHEMA_VERSION",
+    "PostgresJournal",
+    "WorkerInfo",
+    "redact_dsn",
+]
+
+DEFAULT_BATCH_NAME: Final = "default"  # the batch of a journal opened without name=
+DEFAULT_CLAIM_LIMIT: Final = 500  # never-sent jobs one run holds at most (claims top up to it)
+DEFAULT_PG_POOL_SIZE: Final = 4  # connections per journal object at most
+DEFAULT_PG_CONNECT_TIMEOUT_S: Final = 10.0  # opening one connection
+_RETRY_DELAYS_S: Final = (0.2, 1.0, 3.0)  # a statement whose connection was lost is retried
+_HOST: Final = socket.gethostname()
+_USE_DEFAULT: Final[Any] = object()
+
+_SECRET_IN_URL: Final = re.compile(r"(://[^:/@]*:)([^@]*)(@)")
+_SECRET_IN_QUERY: Final = re.compile(r"(?i)(password=)([^&]*)")
+
+
+def redact_dsn(dsn: str) -> str:
+    """``dsn`` with its password (in the user part or as ``password=``) replaced by ``***``."""
+    return _SECRET_IN_QUERY.sub(r"\1***", _SECRET_IN_URL.sub(r"\1***\3", dsn))
+
+
+@attrs.frozen(kw_only=True)
+class WorkerInfo:
+    """One run that heartbeated on a batch (a row of ``aireiter_workers``); times are Unix
+    seconds in this host's clock."""
+
+    owner: str
+    started_at: float
+    heartbeat_at: float
+    lease_until: float
+    live: bool
+    """Its lease holds (and it is not a process of this host that is gone)."""
+    held: int
+    """Unfinished jobs it holds."""
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    import asyncpg
+
+    return (
+        OSError,
+        asyncio.TimeoutError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.exceptions.ConnectionDoesNotExistError,
+        asyncpg.exceptions.CannotConnectNowError,
+        asyncpg.exceptions.AdminShutdownError,
+    )
+
+
+def _import_asyncpg() -> Any:
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - the test environment has it
+        raise ModuleNotFoundError(
+            "PostgresJournal needs the asyncpg driver: pip install 'aireiter[postgres]'",
+            name="asyncpg",
+        ) from None
+    return asyncpg
+
+
+class PostgresJournal:
+    """The jobs of batch ``name`` in the PostgreSQL database at ``dsn`` (see the module doc).
+
+    - ``schema``: the tables' schema (default: the connection's ``search_path``).
+    - ``create_schema``: create or migrate the tables on open (default); ``False`` only checks
+      their version (``aireiter journal migrate`` creates them).
+    - ``claim_limit``: never-sent jobs one run holds at most (``None``: every one it can take).
+    - ``pool``: an ``asyncpg`` pool of the application's to use (not closed here); else one of
+      at most ``pool_size`` connections is opened.
+
+    Use it as an async context manager, or call :meth:`open` and :meth:`close`. The DSN's
+    password never appears in its repr or errors.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        name: str = DEFAULT_BATCH_NAME,
+        schema: str | None = None,
+        create_schema: bool = True,
+        claim_limit: int | None = DEFAULT_CLAIM_LIMIT,
+        pool_size: int = DEFAULT_PG_POOL_SIZE,
+        pool: asyncpg.Pool | None = None,
+        connect_timeout_s: float = DEFAULT_PG_CONNECT_TIMEOUT_S,
+    ) -> None:
+        if not isinstance(dsn, str) or not dsn.startswith(("postgresql://", "postgres://")):
+            raise ParamError.single("dsn", redact_dsn(str(dsn)), "must be a postgresql:// URL")
+        if not isinstance(name, str) or not name or len(name) > 200:
+            raise ParamError.single("name", name, "must be a non-empty string (<= 200 chars)")
+        if schema is not None and (not isinstance(schema, str) or not schema):
+            raise ParamError.single("schema", schema, "must be a non-empty string or None")
+        if claim_limit is not None and (not isinstance(claim_limit, int) or claim_limit < 1):
+            raise ParamError.single("claim_limit", claim_limit, "must be an int >= 1 or None")
+        if not isinstance(pool_size, int) or pool_size < 1:
+            raise ParamError.single("pool_size", pool_size, "must be an int >= 1")
+        _import_asyncpg()
+        self.dsn = dsn
+        self.name = name
+        """The batch: the jobs of this journal are the rows with this ``batch``."""
+        self.tables = Tables(schema)
+        self.create_schema = create_schema
+        self.claim_limit = claim_limit
+        self.pool_size = pool_size
+        self.connect_timeout_s = connect_timeout_s
+        self._given_pool = pool
+        self._pool: Any = None
+        self._writer: UpdateWriter | None = None
+        self._retryable: tuple[type[BaseException], ...] = ()
+        self.skew = 0.0
+        """The database clock minus this host's, in seconds (measured at open and heartbeat)."""
+        self.statements = 0
+        """How many SQL statements this object has sent (a measure of batching)."""
+
+    def __repr__(self) -> str:
+        state = "open" if self._writer is not None else "closed"
+        return f"PostgresJournal({redact_dsn(self.dsn)!r}, name={self.name!r}, {state})"
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Connect, create or check the tables, start the writer. Idempotent."""
+        if self._writer is not None:
+            return
+        asyncpg = _import_asyncpg()
+        self._retryable = _connection_errors()
+        pool = self._given_pool
+        if pool is None:
+            try:
+                pool = await asyncpg.create_pool(
+                    self.dsn,
+                    min_size=1,
+                    max_size=self.pool_size,
+                    timeout=self.connect_timeout_s,
+                )
+            except (*self._retryable, asyncpg.PostgresError) as exc:
+                raise JournalError(
+                    f"cannot open the PostgreSQL journal at {redact_dsn(self.dsn)}: "
+                    f"{type(exc).__name__}: {redact_dsn(str(exc))}"
+                ) from None
+        self._pool = pool
+        try:
+            await self._call(self._prepare)
+        except BaseException:
+            await self._close_pool()
+            raise
+        writer = UpdateWriter(self._call, self.tables.jobs, self.name, self._count)
+        writer.start()
+        self._writer = writer
+
+    async def _prepare(self, conn: Any) -> None:
+        self._count(4)
+        await migrate(conn, self.tables, create=self.create_schema)
+        await self._measure_skew(conn)
+
+    async def _measure_skew(self, conn: Any) -> None:
+        self._count(1)
+        before = time.time()
+        db_now = await conn.fetchval("SELECT extract(epoch from clock_timestamp())::float8")
+        after = time.time()
+        self.skew = float(db_now) - (before + after) / 2
+
+    async def close(self) -> None:
+        """Write what is queued and close the connections (not a pool given). Idempotent."""
+        writer, self._writer = self._writer, None
+        try:
+            if writer is not None:
+                await writer.stop()
+        finally:
+            await self._close_pool()
+
+    async def _close_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None and self._given_pool is None:
+            await pool.close()
+
+    async def __aenter__(self) -> PostgresJournal:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # --- running statements -------------------------------------------------------------------
+    def _count(self, statements: int) -> None:
+        self.statements += statements
+
+    async def _call(self, work: Callable[[Any], Awaitable[Any]], *, retry: bool = True) -> Any:
+        """``work(connection)`` on a pooled connection; retried (it must be idempotent) when
+        the connection was lost; database errors become :class:`~aireiter.JournalError`."""
+        import asyncpg
+
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError(f"{self!r} is not open (use 'async with' or 'await open()')")
+        delays = list(_RETRY_DELAYS_S) if retry else []
+        while True:
+            try:
+                async with pool.acquire() as conn:
+                    return await work(conn)
+            except self._retryable as exc:
+                if not delays:
+                    raise JournalError(
+                        f"{self!r}: lost the database connection ({type(exc).__name__}: "
+                        f"{redact_dsn(str(exc))})"
+                    ) from exc
+                await asyncio.sleep(delays.pop(0))
+            except asyncpg.PostgresError as exc:
+                raise JournalError(f"{self!r}: {type(exc).__name__}: {exc}") from exc
+
+    def _running(self) -> UpdateWriter:
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError(f"{self!r} is not open (use 'async with' or 'await open()')")
+        return writer
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
+        self._running()
+
+        async def work(conn: Any) -> list[Any]:
+            self._count(1)
+            rows: list[Any] = await conn.fetch(sql, *args)
+            return rows
+
+        rows: list[Any] = await self._call(work)
+        return rows
+
+    def _select(self, where: str, order: bool = True) -> str:
+        t = self.tables
+        return (
+            f"SELECT {SELECT_COLUMNS} FROM {t.jobs} AS j "  # noqa: S608 (fixed names)
+            f"LEFT JOIN {t.workers} AS w ON w.batch = j.batch AND w.owner = j.owner "
+            f"WHERE j.batch = $1 AND {where}" + (" ORDER BY j.seq" if order else "")
+        )
+
+    def _decode(self, rows: Sequence[Any]) -> list[JobRecord]:
+        skew = self.skew
+        return [decode(row, skew) for row in rows]
+
+    # --- the journal methods ------------------------------------------------------------------
+    async def add(self, records: Sequence[JobRecord]) -> None:
+        """Store new jobs in one statement; :class:`DuplicateJobError` (nothing stored) if an
+        id exists already."""
+        self._running()
+        if not records:
+            return
+        dup = duplicates_within(records)
+        if dup:
+            raise DuplicateJobError(dict.fromkeys(dup))
+        import asyncpg
+
+        now = time.time()
+        arrays = insert_arrays([stamp_times(r, now) for r in records], self.skew)
+        sql = insert_sql(self.tables.jobs)
+
+        async def work(conn: Any) -> None:
+            self._count(1)
+            try:
+                await conn.execute(sql, self.name, *arrays)
+            except asyncpg.UniqueViolationError:
+                self._count(1)
+                rows = await conn.fetch(
+                    f"SELECT out_task_id FROM {self.tables.jobs} "  # noqa: S608
+                    "WHERE batch = $1 AND out_task_id = ANY($2::text[])",
+                    self.name,
+                    arrays[0],
+                )
+                raise DuplicateJobError([row[0] for row in rows]) from None
+
+        await self._call(work, retry=False)
+
+    async def update(self, out_task_id: str, **changes: Any) -> None:
+        """Change fields of one job (``updated_at`` defaults to the database clock); written,
+        with the others that arrived meanwhile, by one statement; durable on return."""
+        encoded = encode_changes(check_changes(changes), self.skew)
+        await self._running().update(out_task_id, None, encoded)
+
+    async def update_many(self, changes: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        """Apply several updates in one transaction, all or nothing (in line with the updates
+        queued before it)."""
+        writer = self._running()
+        if not changes:
+            return
+        merged: dict[str, dict[str, Any]] = {}
+        for oid, fields in changes:
+            merged.setdefault(oid, {}).update(check_changes(fields))
+        skew = self.skew
+        await writer.update_many([(oid, encode_changes(f, skew)) for oid, f in merged.items()])
+
+    async def get(self, out_task_id: str) -> JobRecord | None:
+        """One job, or ``None``."""
+        rows = await self._fetch(
+            self._select("j.out_task_id = $2", order=False), self.name, out_task_id
+        )
+        return self._decode(rows)[0] if rows else None
+
+    async def records(self, states: Collection[JobState] | None = None) -> list[JobRecord]:
+        """Every job of the batch (in ``states``), in the order they were added."""
+        if states is None:
+            rows = await self._fetch(self._select("TRUE"), self.name)
+        else:
+            wanted = sorted({JobState(s).value for s in states})
+            if not wanted:
+                return []
+            rows = await self._fetch(self._select("j.state = ANY($2::text[])"), self.name, wanted)
+        return self._decode(rows)
+
+    async def counts(self) -> dict[JobState, int]:
+        """How many jobs of the batch are in each state."""
+        counts = dict.fromkeys(JobState, 0)
+        rows = await self._fetch(
+            f"SELECT state, count(*) FROM {self.tables.jobs} "  # noqa: S608
+            "WHERE batch = $1 GROUP BY state",
+            self.name,
+        )
+        for state, count in rows:
+            counts[JobState(state)] = int(count)
+        return counts
+
+    # --- claims -------------------------------------------------------------------------------
+    async def claim(
+        self, owner: str, *, lease_s: float, limit: int | None = _USE_DEFAULT
+    ) -> list[JobRecord]:
+        """Take the unfinished jobs whose claim is void for ``owner`` until now + ``lease_s``
+        (database clock): every one already sent, and never-sent ones until ``owner`` holds
+        ``limit`` of them (default :attr:`claim_limit`). Rows another worker is claiming at
+        the same moment are skipped (``SKIP LOCKED``), so claims never overlap. Returns every
+        unfinished job ``owner`` now holds, in the order they were added."""
+        writer = self._running()
+        await writer.drain()
+        limit = self.claim_limit if limit is _USE_DEFAULT else limit
+        t = self.tables
+        void = (
+            "(c.owner IS NULL OR c.owner = $2 OR c.owner = ANY($5::text[]) "
+            f"OR GREATEST(c.lease_until, COALESCE(w.lease_until, 0)) < {NOW})"
+        )
+        source = (
+            f"FROM {t.jobs} AS c LEFT JOIN {t.workers} AS w "
+            "ON w.batch = c.batch AND w.owner = c.owner WHERE c.batch = $1 AND "
+        )
+        queued_held = (
+            f"(SELECT count(*) FROM {t.jobs} WHERE batch = $1 AND owner = $2 "  # noqa: S608
+            "AND state = 'queued')"
+        )
+        sql = (
+            f"WITH sent AS (SELECT c.out_task_id {source} c.state = ANY($4::text[]) "  # noqa: S608
+            f"AND (c.state <> 'queued' OR c.owner = $2) AND {void} FOR UPDATE OF c SKIP LOCKED), "
+            f"unsent AS (SELECT c.out_task_id {source} c.state = 'queued' "
+            f"AND c.owner IS DISTINCT FROM $2 AND {void} ORDER BY c.seq "
+            f"LIMIT (CASE WHEN $6::int IS NULL THEN NULL "
+            f"ELSE GREATEST(0, $6::int - {queued_held}) END) "
+            "FOR UPDATE OF c SKIP LOCKED), "
+            f"taken AS (UPDATE {t.jobs} AS j SET owner = $2, lease_until = {NOW} + $3 "
+            "WHERE j.batch = $1 AND j.out_task_id IN "
+            "(SELECT out_task_id FROM sent UNION ALL SELECT out_task_id FROM unsent) "
+            "RETURNING j.out_task_id) "
+            f"SELECT {SELECT_COLUMNS} FROM {t.jobs} AS j "
+            f"LEFT JOIN {t.workers} AS w ON w.batch = j.batch AND w.owner = j.owner "
+            "WHERE j.batch = $1 AND j.state = ANY($4::text[]) "
+            "AND (j.owner = $2 OR j.out_task_id IN (SELECT out_task_id FROM taken)) "
+            "ORDER BY j.seq"
+        )
+
+        async def work(conn: Any) -> list[Any]:
+            dead = await self._dead_owners(conn, owner)
+            self._count(2)
+            rows: list[Any] = await conn.fetch(
+                sql, self.name, owner, float(lease_s), UNFINISHED, dead, limit
+            )
+            return rows
+
+        rows = await self._call(work)
+        # The statement's snapshot shows the rows it took as they were: now they are owner's.
+        until = time.time() + lease_s
+        return [
+            attrs.evolve(record, owner=owner, lease_until=max(record.lease_until, until))
+            for record in self._decode(rows)
+        ]
+
+    async def _dead_owners(self, conn: Any, owner: str) -> list[str]:
+        """The owners of this host's processes that are gone and still hold jobs."""
+        prefix = _HOST + ":"
+        rows = await conn.fetch(
+            f"SELECT DISTINCT owner FROM {self.tables.jobs} WHERE batch = $1 "  # noqa: S608
+            "AND left(owner, $2) = $3 AND owner <> $4 AND state = ANY($5::text[])",
+            self.name,
+            len(prefix),
+            prefix,
+            owner,
+            UNFINISHED,
+        )
+        return [row[0] for row in rows if owner_is_dead(row[0])]
+
+    async def renew(self, owner: str, *, lease_s: float) -> int:
+        """The heartbeat: upsert ``owner``'s row in ``aireiter_workers`` with a lease until
+        now + ``lease_s`` (its claims hold while it does); how many unfinished jobs it holds."""
+        self._running()
+        t = self.tables
+        sql = (
+            f"WITH beat AS (INSERT INTO {t.workers} "  # noqa: S608 (fixed names)
+            "(batch, owner, started_at, heartbeat_at, lease_until) "
+            f"VALUES ($1, $2, {NOW}, {NOW}, {NOW} + $3) ON CONFLICT (batch, owner) DO UPDATE "
+            "SET heartbeat_at = EXCLUDED.heartbeat_at, lease_until = EXCLUDED.lease_until) "
+            "SELECT extract(epoch from clock_timestamp())::float8, "
+            f"(SELECT count(*) FROM {t.jobs} WHERE batch = $1 AND owner = $2 "
+            "AND state = ANY($4::text[]))"
+        )
+
+        async def work(conn: Any) -> int:
+            self._count(1)
+            before = time.time()
+            row = await conn.fetchrow(sql, self.name, owner, float(lease_s), UNFINISHED)
+            after = time.time()
+            if after - before < 0.05:  # a quick answer: a fair reading of the clock
+                self.skew = float(row[0]) - (before + after) / 2
+            return int(row[1])
+
+        held: int = await self._call(work)
+        return held
+
+    async def release(self, owner: str) -> None:
+        """Give up ``owner``'s claims on its unfinished jobs and remove its heartbeat row
+        (after every update queued before it is written)."""
+        await self._running().drain()
+        t = self.tables
+        sql = (
+            f"WITH gone AS (DELETE FROM {t.workers} WHERE batch = $1 AND owner = $2) "  # noqa: S608
+            f"UPDATE {t.jobs} SET owner = NULL, lease_until = 0 "
+            "WHERE batch = $1 AND owner = $2 AND state = ANY($3::text[])"
+        )
+
+        async def work(conn: Any) -> None:
+            self._count(1)
+            await conn.execute(sql, self.name, owner, UNFINISHED)
+
+        await self._call(work)
+
+    async def holders(self) -> dict[str, int]:
+        """Owners with a live claim on unfinished jobs, and how many each holds."""
+        t = self.tables
+        rows = await self._fetch(
+            f"SELECT j.owner, count(*), "  # noqa: S608 (fixed names)
+            f"bool_or(GREATEST(j.lease_until, COALESCE(w.lease_until, 0)) >= {NOW}) "
+            f"FROM {t.jobs} AS j LEFT JOIN {t.workers} AS w "
+            "ON w.batch = j.batch AND w.owner = j.owner "
+            "WHERE j.batch = $1 AND j.owner IS NOT NULL AND j.state = ANY($2::text[]) "
+            "GROUP BY j.owner",
+            self.name,
+            UNFINISHED,
+        )
+        return {
+            owner: int(count) for owner, count, live in rows if live and not owner_is_dead(owner)
+        }
+
+    async def update_owned(self, out_task_id: str, owner: str, **changes: Any) -> bool:
+        """Update one job while ``owner`` holds its claim (checked by the same statement);
+        False, nothing written, when another run has taken it over."""
+        changes.setdefault("owner", owner)
+        encoded = encode_changes(check_changes(changes), self.skew)
+        return await self._running().update(out_task_id, owner, encoded)
+
+    # --- sharing a batch ----------------------------------------------------------------------
+    async def live_owners(self) -> int:
+        """How many runs heartbeated on this batch within their lease (at least 1: the caller);
+        processes of this host that are gone are not counted."""
+        rows = await self._fetch(
+            f"SELECT owner FROM {self.tables.workers} "  # noqa: S608
+            f"WHERE batch = $1 AND lease_until >= {NOW}",
+            self.name,
+        )
+        return max(1, sum(1 for (owner,) in rows if not owner_is_dead(owner)))
+
+    async def finished_since(self, owner: str, since: float) -> list[JobRecord]:
+        """The jobs ``owner`` holds that became final after Unix time ``since`` (whoever
+        wrote it: another replica that received the job's callback, say)."""
+        rows = await self._fetch(
+            self._select("j.owner = $2 AND j.state = ANY($3::text[]) AND j.updated_at > $4"),
+            self.name,
+            owner,
+            TERMINAL,
+            float(since) + self.skew,
+        )
+        return self._decode(rows)
+
+    async def workers(self) -> list[WorkerInfo]:
+        """Every run with a heartbeat row on this batch, the oldest first."""
+        t = self.tables
+        rows = await self._fetch(
+            f"SELECT w.owner, w.started_at, w.heartbeat_at, w.lease_until, "  # noqa: S608
+            f"w.lease_until >= {NOW}, (SELECT count(*) FROM {t.jobs} AS j "
+            "WHERE j.batch = w.batch AND j.owner = w.owner AND j.state = ANY($2::text[])) "
+            f"FROM {t.workers} AS w WHERE w.batch = $1 ORDER BY w.started_at",
+            self.name,
+            UNFINISHED,
+        )
+        skew = self.skew
+        return [
+            WorkerInfo(
+                owner=owner,
+                started_at=started - skew,
+                heartbeat_at=beat - skew,
+                lease_until=until - skew,
+                live=bool(live) and not owner_is_dead(owner),
+                held=int(held),
+            )
+            for owner, started, beat, until, live, held in rows
+        ]
