@@ -107,6 +107,7 @@ def _handlers() -> dict[str, Handler]:
         "models": _commands_info.run_models,
         "emulator": _commands_info.run_emulator,
         "batch": lazy("._batch", "run_batch"),
+        "report": lazy("._commands_report", "run_report"),
         "demo": lazy("._demo", "run_demo"),
     }
 

@@ -53,6 +53,7 @@ from ._app import (
     run_async,
 )
 from ._batch_report import Results, report_dry_run, summary_json, summary_rows
+from ._commands_report import batch_report
 from ._common import make_client, remove_journal
 from ._jobs import IdScheme, Job, assign_ids, new_salt, read_jobs, recover_scheme
 from ._output import Output, UsageError
@@ -375,7 +376,7 @@ async def _track(
     download = bool(args.download)
     try:
         with display:
-            async with tracker:
+            async with tracker, batch_report(args, tracker):  # --report: the page, kept fresh
                 for oid in plan.removed_unsent:  # before the first await: never sent
                     tracker.cancel(oid)
                 results = Results(Path(args.out), resume=args.resume)

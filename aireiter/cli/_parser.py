@@ -321,9 +321,40 @@ def build_parser(prog: str = "aireiter") -> argparse.ArgumentParser:
         'not know yet); per line: "validate": false',
     )
     batch.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write an HTML report (gallery, timeline, spend) to FILE at the end, and every "
+        "few seconds while the run goes on (leave it open in a browser)",
+    )
+    batch.add_argument(
         "--skip-preflight",
         action="store_true",
         help="do not send the balance request that proves the key and host before submitting",
+    )
+
+    report = _add(
+        sub,
+        "report",
+        "write an HTML report of a batch: outputs as a gallery, timeline, spend",
+        "Write one self-contained HTML page (no network needed to view it) from a batch's "
+        "journal or its results JSONL: a gallery of the outputs filterable by model and status, "
+        "failed jobs with their error, a timeline per job, totals by status and model, credits "
+        "and throughput.",
+    )
+    report.add_argument(
+        "source", metavar="JOURNAL_OR_RESULTS", help="a job journal (SQLite) or a results JSONL"
+    )
+    report.add_argument(
+        "--out", default="report.html", metavar="FILE", help="the page (default report.html)"
+    )
+    report.add_argument(
+        "--jobs",
+        metavar="JOBS.jsonl",
+        help="the batch's jobs file: gives a results JSONL its prompts (a journal has them)",
+    )
+    report.add_argument("--title", help="the page's title (default: from the source's name)")
+    report.add_argument(
+        "--open", action="store_true", help="open the page in the default web browser"
     )
 
     from ..emulator.__main__ import build_parser as emulator_parser

@@ -82,7 +82,11 @@ async def test_a_journal_gives_every_job_with_prompt_outputs_and_times(tmp_path:
     )
     assert a.duration_s == 12.5
     (media,) = a.media
-    assert (media.kind, media.path, media.url) == ("image", str(picture), "https://cdn.test/a/0.png")
+    assert (media.kind, media.path, media.url) == (
+        "image",
+        str(picture),
+        "https://cdn.test/a/0.png",
+    )
     assert [m.kind for m in jobs["v"].media] == ["video"]
     assert jobs["f"].error == "content policy"
     assert jobs["f"].media == ()
