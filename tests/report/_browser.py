@@ -70,7 +70,7 @@ def find_chromium() -> str | None:
     """The browser executable: ``$AIREITER_CHROMIUM``, else the first candidate on PATH."""
     configured = os.environ.get(ENV_CHROMIUM)
     if configured:
-        return configured
+        return shutil.which(configured)
     return next((found for name in CANDIDATES if (found := shutil.which(name))), None)
 
 
