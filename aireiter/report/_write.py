@@ -12,9 +12,10 @@ import contextlib
 import logging
 import os
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from .._constants import DEFAULT_REPORT_REFRESH_S
 from .._exceptions import ParamError
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["LiveRun", "live_report", "render_report", "render_report_async", "write_report"]
 
 logger = logging.getLogger("aireiter.report")
+
+REFRESH_COST_FACTOR: Final = 10  # a live page waits at least 10x its last write: <= 1/11 of the run
 
 
 def write_report(
@@ -125,8 +128,10 @@ async def live_report(
     every_s: float = DEFAULT_REPORT_REFRESH_S,
 ) -> AsyncIterator[None]:
     """While the block runs, rewrite the report ``out`` of ``run`` every ``every_s`` seconds
-    (a page that reloads itself); when it ends, write the final page. ``out=None`` does
-    nothing. A failure to write is logged, never raised: the run matters more than its page.
+    (a page that reloads itself), or less often when a page takes long to make (never more
+    than a tenth of the time: 10,000 jobs take about half a second); when the block ends,
+    write the final page. ``out=None`` does nothing. A failure to write is logged, never
+    raised: the run matters more than its page.
     """
     if out is None:
         yield
@@ -136,11 +141,13 @@ async def live_report(
 
     async def refresh() -> None:
         while True:
+            started = time.monotonic()
             try:
                 await _write_from(run, path, live=True, source=label)
             except Exception as error:
                 logger.warning("report %s: not written (%s)", path, error)
-            await asyncio.sleep(every_s)
+            took = time.monotonic() - started
+            await asyncio.sleep(max(every_s, took * REFRESH_COST_FACTOR))
 
     task = asyncio.create_task(refresh(), name=f"aireiter-report:{path.name}")
     try:
