@@ -102,13 +102,15 @@ def _handlers() -> dict[str, Handler]:
         "chat": lazy("._commands_chat", "run_chat"),
         "image": _commands_tasks.run_generate,
         "video": _commands_tasks.run_generate,
-        "status": _commands_tasks.run_status,
+        "status": lazy("._commands_journal", "run_status"),
         "balance": _commands_info.run_balance,
         "models": _commands_info.run_models,
         "emulator": _commands_info.run_emulator,
         "batch": lazy("._batch", "run_batch"),
         "report": lazy("._commands_report", "run_report"),
         "demo": lazy("._demo", "run_demo"),
+        "worker": lazy("._commands_journal", "run_worker"),
+        "journal": lazy("._commands_journal", "run_journal"),
     }
 
 

@@ -465,4 +465,8 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
 
 def run_batch(args: argparse.Namespace, out: Output) -> int:
     """``aireiter batch JOBS.jsonl --out results.jsonl [--download DIR] [--resume] ...``."""
+    from ._commands_journal import is_shared_journal, run_shared_batch
+
+    if is_shared_journal(args.journal):  # one batch in PostgreSQL, shared with workers
+        return run_shared_batch(args, out)
     return run_async(_run(args, out))

@@ -175,6 +175,86 @@ def _task_options(parser: argparse.ArgumentParser, kind: str) -> None:
     )
 
 
+def _shared_journal_options(
+    parser: argparse.ArgumentParser, purpose: str, *, name_required: bool
+) -> None:
+    parser.add_argument(
+        "--journal",
+        metavar="URL",
+        required=name_required,
+        help=f"{purpose}a postgresql:// journal (leave the password out: PGPASSWORD or "
+        "~/.pgpass are read)",
+    )
+    parser.add_argument("--name", required=name_required, help="the batch's name in the journal")
+    parser.add_argument("--schema", help="the journal's schema (default: the search_path)")
+
+
+def _claim_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lease",
+        type=_positive_float,
+        default=None,
+        metavar="S",
+        help="with a postgresql:// journal: how long this process's claims hold without a "
+        "heartbeat (default 60)",
+    )
+    parser.add_argument(
+        "--claim-limit",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="with a postgresql:// journal: unsent jobs this process holds at most (default 500)",
+    )
+
+
+def _worker_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    worker = _add(
+        sub,
+        "worker",
+        "work on a batch shared in a PostgreSQL journal, from any host, until it is done",
+        "Join the batch NAME (loaded with `aireiter batch JOBS.jsonl --journal URL --name "
+        "NAME`) and work on it until every job is final: claim jobs in chunks, take over the "
+        "jobs of a worker that died once its lease ran out, and share --query-rate and "
+        "--submit-rate with the other live workers (the rates are for the whole batch).",
+    )
+    worker.epilog = (
+        "Exit status: 0 every job of the batch completed; 1 a job failed; 3 stopped by what "
+        "no retry fixes; 5 --timeout passed with jobs left; 130 interrupted (the jobs this "
+        "worker held are released for the others)."
+    )
+    _shared_journal_options(worker, "", name_required=True)
+    worker.add_argument(
+        "--max-in-flight",
+        type=_positive_int,
+        default=DEFAULT_BATCH_MAX_IN_FLIGHT,
+        metavar="N",
+        help=f"jobs on the server at once, this worker (default {DEFAULT_BATCH_MAX_IN_FLIGHT})",
+    )
+    worker.add_argument(
+        "--query-rate",
+        type=_positive_float,
+        default=DEFAULT_BATCH_QUERY_RATE,
+        metavar="R",
+        help="status queries per second for the whole batch, shared by the live workers "
+        f"(default {DEFAULT_BATCH_QUERY_RATE:g})",
+    )
+    worker.add_argument(
+        "--submit-rate",
+        type=_positive_float,
+        default=None,
+        metavar="R",
+        help="submits per second for the whole batch, shared by the live workers",
+    )
+    worker.add_argument(
+        "--poll-scale", type=_positive_float, default=None, metavar="F", help="as for batch"
+    )
+    worker.add_argument("--download", metavar="DIR", help="download the outputs into DIR")
+    _claim_options(worker)
+    worker.add_argument(
+        "--timeout", type=_positive_float, default=None, metavar="S", help="stop after S seconds"
+    )
+
+
 def _add(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
@@ -228,8 +308,13 @@ def build_parser(prog: str = "aireiter") -> argparse.ArgumentParser:
     _task_options(_add(sub, "image", "generate an image (submit, wait, download)"), "image")
     _task_options(_add(sub, "video", "generate a video (submit, wait, download)"), "video")
 
-    status = _add(sub, "status", "show a task's state by its out_task_id")
-    status.add_argument("out_task_id", metavar="OUT_TASK_ID")
+    status = _add(
+        sub,
+        "status",
+        "show a task's state by its out_task_id, or a shared batch's progress (--journal)",
+    )
+    status.add_argument("out_task_id", metavar="OUT_TASK_ID", nargs="?")
+    _shared_journal_options(status, "a batch's progress across workers: ", name_required=False)
 
     _add(sub, "balance", "show the account's credits")
 
@@ -260,8 +345,14 @@ def build_parser(prog: str = "aireiter") -> argparse.ArgumentParser:
     )
     batch.add_argument("--download", metavar="DIR", help="download every output into DIR")
     batch.add_argument(
-        "--journal", metavar="FILE", help="SQLite journal (default: <--out>.journal)"
+        "--journal",
+        metavar="FILE_OR_URL",
+        help="SQLite journal (default: <--out>.journal), or a postgresql:// URL with --name "
+        "to share the batch with `aireiter worker` on other hosts",
     )
+    batch.add_argument("--name", help="the batch's name in a postgresql:// journal")
+    batch.add_argument("--schema", help="the postgresql:// journal's schema (default: search_path)")
+    _claim_options(batch)
     batch.add_argument(
         "--resume", action="store_true", help="continue an interrupted run from its journal"
     )
@@ -355,6 +446,28 @@ def build_parser(prog: str = "aireiter") -> argparse.ArgumentParser:
     report.add_argument("--title", help="the page's title (default: from the source's name)")
     report.add_argument(
         "--open", action="store_true", help="open the page in the default web browser"
+    )
+
+    _worker_parser(sub)
+    journal = _add(
+        sub,
+        "journal",
+        "manage a PostgreSQL journal's tables (for shared batches)",
+        "Create or upgrade the tables of a PostgreSQL journal (the SDK does it on first use; "
+        "this is for databases whose schema is managed by hand).",
+    )
+    actions = journal.add_subparsers(title="actions", metavar="ACTION", dest="journal_action")
+    actions.required = True
+    migrate = actions.add_parser(
+        "migrate",
+        help="create or upgrade the journal tables",
+        description="Create or upgrade the journal tables at URL (postgresql://...).",
+    )
+    _global_options(migrate, suppress=True)
+    migrate.add_argument("url", metavar="URL", nargs="?", default="", help="postgresql://...")
+    migrate.add_argument("--schema", help="the tables' schema (default: the search_path)")
+    migrate.add_argument(
+        "--sql", action="store_true", help="print the SQL instead of running it (no connection)"
     )
 
     from ..emulator.__main__ import build_parser as emulator_parser

@@ -47,17 +47,10 @@ from ._journal import (
     duplicates_within,
     stamp_times,
 )
-from ._pg_rows import (
-    NOW,
-    SELECT_COLUMNS,
-    TERMINAL,
-    UNFINISHED,
-    decode,
-    encode_changes,
-    insert_arrays,
-    insert_sql,
-)
+from ._pg_rows import TERMINAL, UNFINISHED, decode, encode_changes, insert_arrays, insert_sql
 from ._pg_schema import SCHEMA_VERSION, Tables, migrate
+from ._pg_sql import Statements
+from ._pg_status import BatchSummary, WorkerInfo, summarize
 from ._pg_writer import UpdateWriter
 
 if TYPE_CHECKING:
@@ -68,6 +61,7 @@ __all__ = [
     "DEFAULT_CLAIM_LIMIT",
     "DEFAULT_PG_POOL_SIZE",
     "SCHEMA_VERSION",
+    "BatchSummary",
     "PostgresJournal",
     "WorkerInfo",
     "redact_dsn",
@@ -77,6 +71,7 @@ DEFAULT_BATCH_NAME: Final = "default"  # the batch of a journal opened without n
 DEFAULT_CLAIM_LIMIT: Final = 500  # never-sent jobs one run holds at most (claims top up to it)
 DEFAULT_PG_POOL_SIZE: Final = 4  # connections per journal object at most
 DEFAULT_PG_CONNECT_TIMEOUT_S: Final = 10.0  # opening one connection
+DEFAULT_PACE_WINDOW_S: Final = 60.0  # summary(): the pace is measured over this many seconds
 _RETRY_DELAYS_S: Final = (0.2, 1.0, 3.0)  # a statement whose connection was lost is retried
 _HOST: Final = socket.gethostname()
 _USE_DEFAULT: Final[Any] = object()
@@ -88,21 +83,6 @@ _SECRET_IN_QUERY: Final = re.compile(r"(?i)(password=)([^&]*)")
 def redact_dsn(dsn: str) -> str:
     """``dsn`` with its password (in the user part or as ``password=``) replaced by ``***``."""
     return _SECRET_IN_QUERY.sub(r"\1***", _SECRET_IN_URL.sub(r"\1***\3", dsn))
-
-
-@attrs.frozen(kw_only=True)
-class WorkerInfo:
-    """One run that heartbeated on a batch (a row of ``aireiter_workers``); times are Unix
-    seconds in this host's clock."""
-
-    owner: str
-    started_at: float
-    heartbeat_at: float
-    lease_until: float
-    live: bool
-    """Its lease holds (and it is not a process of this host that is gone)."""
-    held: int
-    """Unfinished jobs it holds."""
 
 
 def _connection_errors() -> tuple[type[BaseException], ...]:
@@ -170,6 +150,7 @@ class PostgresJournal:
         self.name = name
         """The batch: the jobs of this journal are the rows with this ``batch``."""
         self.tables = Tables(schema)
+        self._sql = Statements(self.tables)
         self.create_schema = create_schema
         self.claim_limit = claim_limit
         self.pool_size = pool_size
@@ -301,12 +282,7 @@ class PostgresJournal:
         return rows
 
     def _select(self, where: str, order: bool = True) -> str:
-        t = self.tables
-        return (
-            f"SELECT {SELECT_COLUMNS} FROM {t.jobs} AS j "  # noqa: S608 (fixed names)
-            f"LEFT JOIN {t.workers} AS w ON w.batch = j.batch AND w.owner = j.owner "
-            f"WHERE j.batch = $1 AND {where}" + (" ORDER BY j.seq" if order else "")
-        )
+        return self._sql.select + where + (" ORDER BY j.seq" if order else "")
 
     def _decode(self, rows: Sequence[Any]) -> list[JobRecord]:
         skew = self.skew
@@ -334,12 +310,7 @@ class PostgresJournal:
                 await conn.execute(sql, self.name, *arrays)
             except asyncpg.UniqueViolationError:
                 self._count(1)
-                rows = await conn.fetch(
-                    f"SELECT out_task_id FROM {self.tables.jobs} "  # noqa: S608
-                    "WHERE batch = $1 AND out_task_id = ANY($2::text[])",
-                    self.name,
-                    arrays[0],
-                )
+                rows = await conn.fetch(self._sql.ids_present, self.name, arrays[0])
                 raise DuplicateJobError([row[0] for row in rows]) from None
 
         await self._call(work, retry=False)
@@ -383,11 +354,7 @@ class PostgresJournal:
     async def counts(self) -> dict[JobState, int]:
         """How many jobs of the batch are in each state."""
         counts = dict.fromkeys(JobState, 0)
-        rows = await self._fetch(
-            f"SELECT state, count(*) FROM {self.tables.jobs} "  # noqa: S608
-            "WHERE batch = $1 GROUP BY state",
-            self.name,
-        )
+        rows = await self._fetch(self._sql.counts, self.name)
         for state, count in rows:
             counts[JobState(state)] = int(count)
         return counts
@@ -404,37 +371,7 @@ class PostgresJournal:
         writer = self._running()
         await writer.drain()
         limit = self.claim_limit if limit is _USE_DEFAULT else limit
-        t = self.tables
-        void = (
-            "(c.owner IS NULL OR c.owner = $2 OR c.owner = ANY($5::text[]) "
-            f"OR GREATEST(c.lease_until, COALESCE(w.lease_until, 0)) < {NOW})"
-        )
-        source = (
-            f"FROM {t.jobs} AS c LEFT JOIN {t.workers} AS w "
-            "ON w.batch = c.batch AND w.owner = c.owner WHERE c.batch = $1 AND "
-        )
-        queued_held = (
-            f"(SELECT count(*) FROM {t.jobs} WHERE batch = $1 AND owner = $2 "  # noqa: S608
-            "AND state = 'queued')"
-        )
-        sql = (
-            f"WITH sent AS (SELECT c.out_task_id {source} c.state = ANY($4::text[]) "  # noqa: S608
-            f"AND (c.state <> 'queued' OR c.owner = $2) AND {void} FOR UPDATE OF c SKIP LOCKED), "
-            f"unsent AS (SELECT c.out_task_id {source} c.state = 'queued' "
-            f"AND c.owner IS DISTINCT FROM $2 AND {void} ORDER BY c.seq "
-            f"LIMIT (CASE WHEN $6::int IS NULL THEN NULL "
-            f"ELSE GREATEST(0, $6::int - {queued_held}) END) "
-            "FOR UPDATE OF c SKIP LOCKED), "
-            f"taken AS (UPDATE {t.jobs} AS j SET owner = $2, lease_until = {NOW} + $3 "
-            "WHERE j.batch = $1 AND j.out_task_id IN "
-            "(SELECT out_task_id FROM sent UNION ALL SELECT out_task_id FROM unsent) "
-            "RETURNING j.out_task_id) "
-            f"SELECT {SELECT_COLUMNS} FROM {t.jobs} AS j "
-            f"LEFT JOIN {t.workers} AS w ON w.batch = j.batch AND w.owner = j.owner "
-            "WHERE j.batch = $1 AND j.state = ANY($4::text[]) "
-            "AND (j.owner = $2 OR j.out_task_id IN (SELECT out_task_id FROM taken)) "
-            "ORDER BY j.seq"
-        )
+        sql = self._sql.claim
 
         async def work(conn: Any) -> list[Any]:
             dead = await self._dead_owners(conn, owner)
@@ -455,31 +392,15 @@ class PostgresJournal:
     async def _dead_owners(self, conn: Any, owner: str) -> list[str]:
         """The owners of this host's processes that are gone and still hold jobs."""
         prefix = _HOST + ":"
-        rows = await conn.fetch(
-            f"SELECT DISTINCT owner FROM {self.tables.jobs} WHERE batch = $1 "  # noqa: S608
-            "AND left(owner, $2) = $3 AND owner <> $4 AND state = ANY($5::text[])",
-            self.name,
-            len(prefix),
-            prefix,
-            owner,
-            UNFINISHED,
-        )
+        sql = self._sql.dead_candidates
+        rows = await conn.fetch(sql, self.name, len(prefix), prefix, owner, UNFINISHED)
         return [row[0] for row in rows if owner_is_dead(row[0])]
 
     async def renew(self, owner: str, *, lease_s: float) -> int:
         """The heartbeat: upsert ``owner``'s row in ``aireiter_workers`` with a lease until
         now + ``lease_s`` (its claims hold while it does); how many unfinished jobs it holds."""
         self._running()
-        t = self.tables
-        sql = (
-            f"WITH beat AS (INSERT INTO {t.workers} "  # noqa: S608 (fixed names)
-            "(batch, owner, started_at, heartbeat_at, lease_until) "
-            f"VALUES ($1, $2, {NOW}, {NOW}, {NOW} + $3) ON CONFLICT (batch, owner) DO UPDATE "
-            "SET heartbeat_at = EXCLUDED.heartbeat_at, lease_until = EXCLUDED.lease_until) "
-            "SELECT extract(epoch from clock_timestamp())::float8, "
-            f"(SELECT count(*) FROM {t.jobs} WHERE batch = $1 AND owner = $2 "
-            "AND state = ANY($4::text[]))"
-        )
+        sql = self._sql.renew
 
         async def work(conn: Any) -> int:
             self._count(1)
@@ -497,12 +418,7 @@ class PostgresJournal:
         """Give up ``owner``'s claims on its unfinished jobs and remove its heartbeat row
         (after every update queued before it is written)."""
         await self._running().drain()
-        t = self.tables
-        sql = (
-            f"WITH gone AS (DELETE FROM {t.workers} WHERE batch = $1 AND owner = $2) "  # noqa: S608
-            f"UPDATE {t.jobs} SET owner = NULL, lease_until = 0 "
-            "WHERE batch = $1 AND owner = $2 AND state = ANY($3::text[])"
-        )
+        sql = self._sql.release
 
         async def work(conn: Any) -> None:
             self._count(1)
@@ -512,17 +428,7 @@ class PostgresJournal:
 
     async def holders(self) -> dict[str, int]:
         """Owners with a live claim on unfinished jobs, and how many each holds."""
-        t = self.tables
-        rows = await self._fetch(
-            f"SELECT j.owner, count(*), "  # noqa: S608 (fixed names)
-            f"bool_or(GREATEST(j.lease_until, COALESCE(w.lease_until, 0)) >= {NOW}) "
-            f"FROM {t.jobs} AS j LEFT JOIN {t.workers} AS w "
-            "ON w.batch = j.batch AND w.owner = j.owner "
-            "WHERE j.batch = $1 AND j.owner IS NOT NULL AND j.state = ANY($2::text[]) "
-            "GROUP BY j.owner",
-            self.name,
-            UNFINISHED,
-        )
+        rows = await self._fetch(self._sql.holders, self.name, UNFINISHED)
         return {
             owner: int(count) for owner, count, live in rows if live and not owner_is_dead(owner)
         }
@@ -538,11 +444,7 @@ class PostgresJournal:
     async def live_owners(self) -> int:
         """How many runs heartbeated on this batch within their lease (at least 1: the caller);
         processes of this host that are gone are not counted."""
-        rows = await self._fetch(
-            f"SELECT owner FROM {self.tables.workers} "  # noqa: S608
-            f"WHERE batch = $1 AND lease_until >= {NOW}",
-            self.name,
-        )
+        rows = await self._fetch(self._sql.live_owners, self.name)
         return max(1, sum(1 for (owner,) in rows if not owner_is_dead(owner)))
 
     async def finished_since(self, owner: str, since: float) -> list[JobRecord]:
@@ -557,17 +459,10 @@ class PostgresJournal:
         )
         return self._decode(rows)
 
+    # --- looking at a batch -------------------------------------------------------------------
     async def workers(self) -> list[WorkerInfo]:
         """Every run with a heartbeat row on this batch, the oldest first."""
-        t = self.tables
-        rows = await self._fetch(
-            f"SELECT w.owner, w.started_at, w.heartbeat_at, w.lease_until, "  # noqa: S608
-            f"w.lease_until >= {NOW}, (SELECT count(*) FROM {t.jobs} AS j "
-            "WHERE j.batch = w.batch AND j.owner = w.owner AND j.state = ANY($2::text[])) "
-            f"FROM {t.workers} AS w WHERE w.batch = $1 ORDER BY w.started_at",
-            self.name,
-            UNFINISHED,
-        )
+        rows = await self._fetch(self._sql.workers, self.name, UNFINISHED)
         skew = self.skew
         return [
             WorkerInfo(
@@ -580,3 +475,15 @@ class PostgresJournal:
             )
             for owner, started, beat, until, live, held in rows
         ]
+
+    async def summary(self, *, window_s: float = DEFAULT_PACE_WINDOW_S) -> BatchSummary:
+        """The batch now: jobs by state, credits, workers, and the pace over the last
+        ``window_s`` seconds (for ``aireiter status --journal``)."""
+        rows = await self._fetch(self._sql.summary, self.name, float(window_s))
+        workers = await self.workers()
+        return summarize(self.name, rows, workers, window_s=window_s, skew=self.skew)
+
+    async def batches(self) -> dict[str, int]:
+        """Every batch in these tables, with how many jobs each has."""
+        rows = await self._fetch(self._sql.batches)
+        return {batch: int(count) for batch, count in rows}
