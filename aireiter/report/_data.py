@@ -120,11 +120,10 @@ class ReportJob:
 
 @attrs.frozen(kw_only=True)
 class RunStats:
-    """Counters of a live run that no journal keeps (requests sent by this run)."""
+    """Counters of a live run that no journal keeps."""
 
-    submits_sent: int
     queries_sent: int
-    elapsed_s: float
+    """Status queries sent by this run (a resumed run counts its own only)."""
 
 
 @attrs.frozen(kw_only=True)

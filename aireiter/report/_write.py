@@ -102,9 +102,7 @@ def _stats(run: LiveRun) -> RunStats | None:
         snap = run.progress()
     except RuntimeError:  # not started
         return None
-    return RunStats(
-        submits_sent=snap.submits_sent, queries_sent=snap.queries_sent, elapsed_s=snap.elapsed_s
-    )
+    return RunStats(queries_sent=snap.queries_sent)
 
 
 async def _write_from(run: LiveRun, out: Path, *, live: bool, source: str) -> None:

@@ -128,7 +128,12 @@ class Page:
         """Poll ``expression`` until it is truthy (its value), failing by name at the deadline."""
         deadline = time.monotonic() + deadline_s
         while True:
-            value = await self.evaluate(expression)
+            try:
+                value = await self.evaluate(expression)
+            except CDPError as error:  # the page is between two documents (a reload)
+                if "navigated" not in str(error) and "context" not in str(error):
+                    raise
+                value = None
             if value:
                 return value
             assert time.monotonic() < deadline, f"timed out waiting for {what}"

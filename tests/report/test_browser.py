@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from aireiter.report import ReportData, ReportJob, write_report
+
 from ..cli.conftest import cli_env, run_cli
 from ..conftest import EmulatorFactory
 from ._browser import Browser, Page
@@ -27,6 +29,7 @@ from ._browser import Browser, Page
 JOBS = 200
 TIME_SCALE = 0.01  # emulated durations: a spec's typical time x this (sora2: 180 s -> 1.8 s)
 DEADLINE_S = 20.0
+RELOAD_S = 4.0  # a live page's reload interval: time for the test to choose a filter first
 HOSTILE = (
     '</script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
     "<b>bold?</b> & a fox"
@@ -257,3 +260,44 @@ async def test_a_200_job_batch_report_works_in_chromium(
     shot = await page.screenshot(tmp_path / "report-screenshot.png")
     with capsys.disabled():
         print(f"\nreport screenshot: {shot}\nreport page: {second}")
+
+
+async def test_a_live_page_reloads_itself_keeping_filter_and_scroll(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """A live page (what ``batch --report`` writes while the run goes on) reloads itself: a
+    rewritten page shows without a click, and the status filter and scroll position chosen
+    before the reload are kept."""
+    out = tmp_path / "report.html"
+
+    def write(title: str, extra: int, refresh_s: float) -> None:
+        jobs = tuple(
+            ReportJob(
+                out_task_id=f"job-{n}",
+                model="gpt_4o",
+                status="failed" if n % 5 == 0 else "completed",
+                prompt=f"an owl #{n}",
+            )
+            for n in range(300 + extra)
+        )
+        data = ReportData(jobs=jobs, source="run.journal", source_kind="run", live=True)
+        write_report(data, out, title=title, refresh_s=refresh_s)
+
+    write("first", 0, RELOAD_S)  # the open page reloads RELOAD_S after it loaded
+    page = await browser.new_page()
+    await page.goto(out.as_uri())
+    await page.wait_for("document.documentElement.dataset.ready === '1'", "the page's script")
+    await page.select("#f-status", "completed")
+    await page.wait_for(
+        "(() => { window.scrollTo(0, 3000); return window.scrollY === 3000; })()",
+        "the page scrolled down",
+    )
+    write("second", 1, RELOAD_S)
+    await page.wait_for("document.title === 'second'", "the page reloaded by itself")
+    await page.wait_for("document.documentElement.dataset.ready === '1'", "the reloaded script")
+    assert await page.evaluate("document.querySelector('#f-status').selectedOptions[0].text") == (
+        "completed (240)"  # job-300 is a failed one
+    )
+    assert await page.evaluate("location.hash") == "#status=completed"
+    assert await page.evaluate("window.scrollY") == 3000
+    assert page.errors == []

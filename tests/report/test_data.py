@@ -232,3 +232,54 @@ def test_report_data_defaults() -> None:
     data = ReportData(jobs=(), source="x", source_kind="journal")
     assert (data.live, data.stats, data.skipped_lines) == (False, None, 0)
     assert data.generated_at > 0
+
+
+async def test_odd_values_in_a_results_file_never_raise(tmp_path: Path) -> None:
+    """Credits that are no number, unreadable or epoch times, an unknown model, a URL list
+    that is no list and files named relative to the results file are all read sensibly."""
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "o.webm").write_bytes(b"")
+    row = {
+        "out_task_id": "o",
+        "model": "future_model_x",
+        "status": "completed",
+        "credits_used": "lots",
+        "estimated_credits": "NaN",
+        "created_at": "yesterday",
+        "completed_at": 1_700_000_000,
+        "urls": "http://127.0.0.1/o",
+        "files": ["files/o.webm"],
+    }
+    path = _lines(tmp_path / "results.jsonl", row, ["not", "an", "object"])
+    data = read_results(path)
+    (job,) = data.jobs
+    assert (job.credits_used, job.estimated_credits) == (None, None)
+    assert (job.submitted_at, job.finished_at) == (None, 1_700_000_000.0)
+    (media,) = job.media
+    assert media.kind == "video"  # from the file's extension
+    assert media.path == str((tmp_path / "files" / "o.webm").resolve())
+    assert data.skipped_lines == 1
+
+
+def test_a_jobs_file_with_odd_lines_and_a_missing_one(tmp_path: Path) -> None:
+    """Unreadable or non-object lines of a jobs file give no prompt; a missing jobs file is
+    a ParamError naming ``jobs``."""
+    from aireiter.report._data import prompts_by_line
+
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text('{"model": "gpt_4o", "prompt": "an owl"}\n{cut\n[1, 2]\n{"model": "x"}\n')
+    assert prompts_by_line(jobs) == {1: "an owl"}
+    with pytest.raises(ParamError) as error:
+        prompts_by_line(tmp_path / "nope.jsonl")
+    assert error.value.field == "jobs"
+
+
+async def test_a_damaged_sqlite_file_is_a_param_error(tmp_path: Path) -> None:
+    """A file that starts like SQLite but is damaged is refused, naming the source."""
+    from aireiter.report._data import SQLITE_MAGIC
+
+    bad = tmp_path / "bad.journal"
+    bad.write_bytes(SQLITE_MAGIC + b"\x00" * 200)
+    with pytest.raises(ParamError, match="cannot be read as a journal") as error:
+        await read_source(bad)
+    assert error.value.field == "source"

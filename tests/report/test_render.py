@@ -102,9 +102,7 @@ def test_totals_count_by_status_and_model_with_credits_and_throughput() -> None:
              finished_at=60.0),
         _job("d", model="sora2_plus", status="processing", submitted_at=10.0),
     ]  # fmt: skip
-    page = render_html(
-        _data(*jobs, stats=RunStats(submits_sent=4, queries_sent=10, elapsed_s=60.0))
-    )
+    page = render_html(_data(*jobs, stats=RunStats(queries_sent=10)))
     stats = {
         label: value for value, label in re.findall(r"<b>([^<]+)</b><span>([^<]+)</span>", page)
     }
@@ -152,3 +150,9 @@ def test_ten_thousand_jobs_make_a_page_of_a_few_hundred_bytes_each() -> None:
     ]
     page = render_html(_data(*jobs))
     assert len(page.encode()) < 10_000 * 400
+
+
+def test_long_times_read_in_minutes_and_one_job_is_its_own_quantile() -> None:
+    """A model whose only job took 5 minutes shows 5.0 min as median and p90."""
+    page = render_html(_data(_job("v", model="sora2", submitted_at=0.0, finished_at=300.0)))
+    assert page.count("<td>5.0 min</td>") == 2
