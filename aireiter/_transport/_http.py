@@ -57,6 +57,7 @@ from .._exceptions import (
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 from .._version import __version__
 from ._config import ClientConfig, Timeout, redact_key, resolve_timeout
+from ._deadlines import Deadlines
 from ._envelope import decode_json_body, error_message_from_body, make_status_error, unwrap_envelope
 from ._errors import connection_error
 from ._logging import RETRY_RECORD_ATTRIBUTE, RetryNotice, logger
@@ -140,36 +141,46 @@ def _host_of(base_url: str) -> str:
 
 @attrs.frozen
 class _Plan:
-    """A call's timeouts, resolved once: the call deadline and the per-attempt timer."""
+    """A call's timeouts, resolved once: the call's deadline (``total``), each attempt's limit
+    (``attempt_s``: the smaller of ``read`` and ``total``, kept by the loop's
+    :class:`~._deadlines.Deadlines`), and what aiohttp itself enforces (``attempt``: the
+    connect limit only, so aiohttp arms no timer of its own per request)."""
 
     total: float | None
-    attempt_s: float | None  # the per-attempt limit (``read``), before the deadline cuts it
-    connect: float | None
+    attempt_s: float | None
     attempt: aiohttp.ClientTimeout
-
-    first: aiohttp.ClientTimeout  # the first attempt's: ``attempt`` cut to ``total``
 
     @classmethod
     def of(cls, timeout: Timeout) -> _Plan:
-        attempt = timeout.to_aiohttp()  # total = min(read, total)
-        return cls(timeout.total, timeout.read, timeout.connect, attempt, attempt)
+        return cls(
+            timeout.total,
+            _smaller(timeout.read, timeout.total),
+            aiohttp.ClientTimeout(total=None, sock_connect=timeout.connect),
+        )
 
-    def for_remaining(self, remaining: float) -> aiohttp.ClientTimeout:
-        """The attempt's timeout when only ``remaining`` seconds of the call are left."""
+    def for_remaining(self, remaining: float) -> float:
+        """The attempt's limit when only ``remaining`` seconds of the call are left."""
         if self.attempt_s is not None and self.attempt_s <= remaining:
-            return self.attempt
-        return aiohttp.ClientTimeout(total=max(remaining, 0.001), sock_connect=self.connect)
+            return self.attempt_s
+        return max(remaining, 0.001)
+
+
+def _smaller(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    return a if b is None else min(a, b)
 
 
 class _Binding:
     """One session and the event loop it belongs to. ``finaliser`` is an async generator the
     loop knows about: when the loop shuts down it closes the session."""
 
-    __slots__ = ("disposed", "finaliser", "loop", "session")
+    __slots__ = ("deadlines", "disposed", "finaliser", "loop", "session")
 
     def __init__(self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession) -> None:
         self.loop = loop
         self.session = session
+        self.deadlines = Deadlines(loop)
         self.disposed = False
         self.finaliser = _close_at_loop_shutdown(self)
         with suppress(StopIteration):  # runs to its ``yield``; the loop now tracks it
@@ -185,6 +196,8 @@ class _Binding:
     def retire(self) -> None:
         """Mark the binding done and end the finaliser without running anything."""
         self.disposed = True
+        if not self.loop.is_closed():
+            self.deadlines.close()
         closer = self.finaliser.aclose()
         try:
             closer.send(None)
@@ -200,6 +213,7 @@ async def _close_at_loop_shutdown(binding: _Binding) -> AsyncGenerator[None, Non
     finally:
         if not binding.disposed:
             binding.disposed = True
+            binding.deadlines.close()
             await binding.session.close()
 
 
@@ -360,7 +374,7 @@ class HTTPTransport:
         url = self._base_url + path
         total = plan.total
         call_started = 0.0 if total is None else time.monotonic()
-        attempt_timeout = plan.first  # the per-attempt limit, cut to the call's deadline
+        limit = plan.attempt_s  # this attempt's limit, cut to the call's deadline
         attempt = 0
         while True:
             binding = self._current
@@ -369,20 +383,21 @@ class HTTPTransport:
                 or binding.disposed
                 or binding.loop is not asyncio.get_running_loop()
             ):
-                session = self._bind(asyncio.get_running_loop())
-            else:
-                session = binding.session
+                self._bind(asyncio.get_running_loop())
+                binding = self._current
+                assert binding is not None
             debug = logger.isEnabledFor(logging.DEBUG)
             started = time.perf_counter() if debug else 0.0
             failure: BaseException | None = None
             error: AIReiterError | None = None
+            deadline = None if limit is None else binding.deadlines.arm(limit)
             try:
-                async with session.request(
+                async with binding.session.request(
                     method,
                     url,
                     data=data,
                     headers=headers,
-                    timeout=attempt_timeout,
+                    timeout=plan.attempt,
                     allow_redirects=False,
                 ) as response:
                     status = response.status
@@ -401,9 +416,16 @@ class HTTPTransport:
                 failure = exc
             except ResponseTooLargeError as exc:
                 error = exc
+            except asyncio.CancelledError:
+                if deadline is None or not binding.deadlines.withdraw(deadline):
+                    raise  # a cancellation of the caller's (or of both): never swallowed
+                failure = asyncio.TimeoutError()  # this attempt's deadline cancelled it
+            finally:
+                if deadline is not None:
+                    binding.deadlines.end(deadline)
             # Errors are raised below, outside any ``except``: no __context__ to leak.
             if failure is not None:
-                error = self._failed(failure, method, path, attempt_timeout, out_task_id, started)
+                error = self._failed(failure, method, path, limit, out_task_id, started)
             elif error is None:
                 if debug:
                     self._log_answer(method, path, status, response_headers, started)
@@ -446,7 +468,7 @@ class HTTPTransport:
                 remaining = total - (time.monotonic() - call_started) - delay
                 if remaining <= 0:
                     raise error  # no time left for another attempt: the call's deadline rules
-                attempt_timeout = plan.for_remaining(remaining)
+                limit = plan.for_remaining(remaining)
             self._log_retry(method, path, delay, attempt, retries, error)
             await _timing.sleep(delay)
 
@@ -551,7 +573,7 @@ class HTTPTransport:
         failure: BaseException,
         method: str,
         path: str,
-        attempt_timeout: aiohttp.ClientTimeout,
+        limit: float | None,
         out_task_id: str | None,
         started: float,
     ) -> APIConnectionError:
@@ -562,7 +584,7 @@ class HTTPTransport:
             url=self._safe_base_url + path,
             host=self._host,
             out_task_id=out_task_id,
-            timeout_s=attempt_timeout.total,
+            timeout_s=limit,
         )
         if started:
             logger.debug("%s failed after %.3f s", error, time.perf_counter() - started)

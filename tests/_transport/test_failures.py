@@ -8,11 +8,13 @@ import asyncio
 import gzip
 import logging
 import socket
+import sys
 import time
 import types
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
+import attrs
 import pytest
 from aiohttp import web
 
@@ -55,22 +57,32 @@ async def serve() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
         await runner.cleanup()
 
 
+@attrs.define
+class Silent:
+    """The silent server: its URL, the connections it accepted, a request arrived."""
+
+    base_url: str = ""
+    accepted: int = 0
+    arrived: asyncio.Event = attrs.field(factory=asyncio.Event)
+
+
 @pytest.fixture
-async def silent() -> AsyncIterator[tuple[str, list[int]]]:
-    """A server that accepts connections, reads requests and never answers; the list counts
-    the connections it accepted."""
-    accepted: list[int] = []
+async def silent() -> AsyncIterator[Silent]:
+    """A server that accepts connections, reads a request on each and never answers."""
     stop = asyncio.Event()
+    state = Silent()
 
     async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        accepted.append(1)
+        state.accepted += 1
+        await reader.readuntil(b"\r\n\r\n")
+        state.arrived.set()
         await stop.wait()
         writer.close()
 
     server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
+    state.base_url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     try:
-        yield f"http://127.0.0.1:{port}", accepted
+        yield state
     finally:
         stop.set()
         server.close()
@@ -117,9 +129,9 @@ async def test_tls_to_a_plain_server_names_tls(
     assert info.value.request_sent is False
 
 
-async def test_silent_server_is_a_named_timeout(silent: tuple[str, list[int]]) -> None:
+async def test_silent_server_is_a_named_timeout(silent: Silent) -> None:
     """A server that never answers: APITimeoutError naming the host, "timed out"."""
-    base_url, _ = silent
+    base_url = silent.base_url
     async with AsyncAIReiter(
         api_key="k-123456789",
         base_url=base_url,
@@ -191,11 +203,11 @@ def test_failure_kinds(error: BaseException, kind: str, sent: bool) -> None:
 
 # -- one deadline per call ----------------------------------------------------------------
 async def test_total_timeout_bounds_every_attempt_together(
-    silent: tuple[str, list[int]],
+    silent: Silent,
 ) -> None:
     """With many retries allowed, a silent host still fails within Timeout.total: the
     deadline covers every attempt and every backoff wait, not each attempt alone."""
-    base_url, accepted = silent
+    base_url = silent.base_url
     async with AsyncAIReiter(
         api_key="k-123456789",
         base_url=base_url,
@@ -207,7 +219,7 @@ async def test_total_timeout_bounds_every_attempt_together(
             await client.balance()
         elapsed = time.monotonic() - started
     assert elapsed < 1.5, elapsed
-    assert 1 <= len(accepted) <= 4
+    assert 1 <= silent.accepted <= 4
 
 
 async def test_no_retry_that_cannot_start_before_the_deadline(
@@ -332,3 +344,61 @@ async def test_redirect_is_an_error_not_followed(
     assert info.value.status_code == 302
     assert "base_url" in str(info.value)
     assert calls == [BALANCE_PATH]
+
+
+# -- the loop's deadline timer --------------------------------------------------------------
+async def test_a_deadline_leaves_no_cancellation_behind(silent: Silent) -> None:
+    """An attempt ended by its deadline raises APITimeoutError and leaves the task clean: no
+    pending cancellation, nothing counted as cancelling (3.11+), later awaits run."""
+    base_url = silent.base_url
+    async with AsyncAIReiter(
+        api_key="k-123456789",
+        base_url=base_url,
+        max_retries=0,
+        timeout=Timeout(total=0.2, connect=0.2, read=0.2),
+    ) as client:
+        with pytest.raises(APITimeoutError):
+            await client.balance()
+        await asyncio.sleep(0.01)
+        task = asyncio.current_task()
+        assert task is not None
+        if sys.version_info >= (3, 11):
+            assert task.cancelling() == 0
+
+
+async def test_callers_cancellation_is_never_swallowed(silent: Silent) -> None:
+    """Cancelling a call in flight cancels it (CancelledError), with or without a deadline
+    due at the same time; an outer timeout of the caller's works around the SDK's."""
+    base_url = silent.base_url
+    async with AsyncAIReiter(
+        api_key="k-123456789",
+        base_url=base_url,
+        max_retries=0,
+        timeout=Timeout(total=0.15, connect=1.0, read=0.15),
+    ) as client:
+        call = asyncio.ensure_future(client.balance())
+        await asyncio.wait_for(silent.arrived.wait(), 5)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(client.balance(timeout=5.0), 0.1)
+        assert time.monotonic() - started < 1.0
+
+
+async def test_deadline_entries_do_not_pile_up(
+    serve: Callable[[Handler], Awaitable[str]],
+) -> None:
+    """Finished requests' deadlines are dropped: after hundreds of calls the loop's deadline
+    heap holds a bounded number of entries, not one per call made."""
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(body=ENVELOPE, content_type="application/json")
+
+    base_url = await serve(ok)
+    async with AsyncAIReiter(api_key="k-123456789", base_url=base_url) as client:
+        await asyncio.gather(*(client.balance() for _ in range(400)))
+        binding = client._transport._current
+        assert binding is not None
+        assert len(binding.deadlines._heap) <= 200
