@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import Any
 
 import attrs
 
@@ -25,6 +26,7 @@ __all__ = [
     "RetryNotice",
     "add_stream_handler",
     "logger",
+    "remove_handler",
     "setup_logging_from_env",
 ]
 
@@ -52,24 +54,45 @@ def _install_logger_filter() -> None:
         logger.addFilter(RedactingFilter())
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record comes (as ``logging.lastResort``
+    does), not to the stream of the moment it was made."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+
 def add_stream_handler(
     level: int, *, mark: str, record_filter: logging.Filter | None = None, fmt: str = _FORMAT
 ) -> logging.Handler:
     """Add (once per ``mark``) a redacting stderr handler to the ``aireiter`` logger, and lower
-    the logger's level to ``level`` if it is higher. Returns the handler."""
+    the logger's level to ``level`` if it is higher. Returns the handler; undo it with
+    :func:`remove_handler`."""
     for handler in logger.handlers:
         if getattr(handler, _HANDLER_MARK, None) == mark:
             return handler
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter(fmt))
     handler.addFilter(RedactingFilter())
     if record_filter is not None:
         handler.addFilter(record_filter)
     setattr(handler, _HANDLER_MARK, mark)
+    handler._aireiter_level_before = logger.level  # type: ignore[attr-defined]
     logger.addHandler(handler)
     if logger.level == logging.NOTSET or logger.level > level:
         logger.setLevel(level)
     return handler
+
+
+def remove_handler(handler: logging.Handler) -> None:
+    """Take back what :func:`add_stream_handler` did: the handler, and the level it set."""
+    if handler in logger.handlers:
+        logger.removeHandler(handler)
+        logger.setLevel(getattr(handler, "_aireiter_level_before", logging.NOTSET))
 
 
 def setup_logging_from_env() -> None:

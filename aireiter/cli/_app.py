@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from .._exceptions import AIReiterError, ConfigurationError, ParamError
-from .._transport._logging import RETRY_RECORD_ATTRIBUTE, add_stream_handler
+from .._transport._logging import RETRY_RECORD_ATTRIBUTE, add_stream_handler, remove_handler
 from ._common import option_name
 from ._output import Output, UsageError
 
@@ -68,22 +68,21 @@ class _RetriesAndWarnings(logging.Filter):
         return record.levelno >= logging.WARNING or hasattr(record, RETRY_RECORD_ATTRIBUTE)
 
 
-def _configure_logging(verbosity: int) -> None:
-    """Show retries and warnings always; every DEBUG record with ``-v``. The handlers are
-    added once per process (``main()`` may run more than once) and redact what they print."""
+def _configure_logging(verbosity: int) -> logging.Handler:
+    """Show retries and warnings always; every DEBUG record with ``-v``. The handler redacts
+    what it prints; ``main()`` removes it again when the command is over."""
     if verbosity > 0:
-        add_stream_handler(
+        return add_stream_handler(
             logging.DEBUG,
             mark="cli-verbose",
             fmt="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-    else:
-        add_stream_handler(
-            logging.INFO,
-            mark="cli-retries",
-            record_filter=_RetriesAndWarnings(),
-            fmt="aireiter: %(message)s",
-        )
+    return add_stream_handler(
+        logging.INFO,
+        mark="cli-retries",
+        record_filter=_RetriesAndWarnings(),
+        fmt="aireiter: %(message)s",
+    )
 
 
 def _handlers() -> dict[str, Handler]:
@@ -133,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as error:  # --help, or a usage error argparse already printed
         return _exit_code(error)
     out = Output(json_mode=bool(getattr(args, "json", False)))
-    _configure_logging(int(getattr(args, "verbose", 0) or 0))
+    log_handler = _configure_logging(int(getattr(args, "verbose", 0) or 0))
     try:
         return _handlers()[args.command](args, out)
     except KeyboardInterrupt:
@@ -156,3 +155,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except BrokenPipeError:  # `aireiter models | head`
         return EXIT_OK
+    finally:
+        remove_handler(log_handler)
