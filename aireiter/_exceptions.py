@@ -8,6 +8,7 @@
     ├── APIResponseValidationError    an answer came, but it is not the JSON we expect
     │   └── ResponseTooLargeError     ... because it is larger than ``max_response_bytes``
     ├── ConfigurationError            the client cannot send anything (no API key ...)
+    ├── ClientClosedError             the client was closed (also a RuntimeError)
     ├── APIStatusError                the API answered with an error status / statusCode
     │   ├── BadRequestError           400
     │   ├── AuthenticationError       401
@@ -48,6 +49,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "InsufficientCreditsError",
@@ -238,6 +240,11 @@ class ConfigurationError(AIReiterError):
         super().__init__(message)
         self.setting = setting
         self.env = env
+
+
+class ClientClosedError(AIReiterError, RuntimeError):
+    """The client was closed (``close()``/``aclose()``, or its ``async with`` ended) and was
+    used again: make a new one. ``except RuntimeError`` catches it too."""
 
 
 class APIStatusError(_ResponseError):

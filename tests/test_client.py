@@ -15,6 +15,7 @@ from aiohttp import web
 from aireiter import (
     AsyncAIReiter,
     AuthenticationError,
+    ClientClosedError,
     ConfigurationError,
     ParamError,
     Timeout,
@@ -88,8 +89,9 @@ async def test_close_is_idempotent_and_final(emulator: RunningEmulator) -> None:
     await client.aclose()
     assert session.closed
     assert client.is_closed
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(ClientClosedError, match="closed") as info:
         await client.balance()
+    assert isinstance(info.value, RuntimeError)
 
 
 async def test_context_manager_closes_on_error(emulator: RunningEmulator) -> None:

@@ -51,6 +51,7 @@ from .._exceptions import (
     AIReiterError,
     APIConnectionError,
     APIStatusError,
+    ClientClosedError,
     RateLimitError,
     ResponseTooLargeError,
 )
@@ -284,7 +285,7 @@ class HTTPTransport:
     def _bind(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
         with self._lock:
             if self._state is _State.CLOSED:
-                raise RuntimeError("This aireiter client is closed; create a new one.")
+                raise ClientClosedError("This aireiter client is closed; create a new one.")
             for old_loop, old in list(self._bindings.items()):
                 if old.disposed or old_loop.is_closed():
                     del self._bindings[old_loop]
