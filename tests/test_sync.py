@@ -26,6 +26,7 @@ from anyio.from_thread import start_blocking_portal
 from aireiter import (
     AIReiter,
     AsyncAIReiter,
+    ClientClosedError,
     ConfigurationError,
     NotFoundError,
     ParamError,
@@ -126,7 +127,7 @@ def test_close_stops_the_loop_thread_and_is_idempotent(thread_emulator: RunningE
     client.close()
     assert client.is_closed
     assert len(_loop_threads()) == before
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(ClientClosedError, match="closed"):
         client.balance()
     assert "***" in repr(client)
     assert thread_emulator.api_key not in repr(client)

@@ -40,6 +40,7 @@ from typing import (
     overload,
 )
 
+from .._exceptions import ClientClosedError
 from ._model import ModelEndpoint, ModelNamespace
 
 if TYPE_CHECKING:
@@ -94,7 +95,8 @@ class LoopRunner:
         self._portal = portal
         self._loop_thread = portal.call(threading.get_ident)
         self.closed = False
-        """True once the client that owns the loop is closed: every call then raises."""
+        """True once the client that owns the loop is closed: every call then raises
+        :class:`~aireiter.ClientClosedError`."""
 
     @property
     def portal(self) -> BlockingPortal:
@@ -103,7 +105,7 @@ class LoopRunner:
 
     def _check(self) -> None:
         if self.closed:
-            raise RuntimeError(CLOSED_MESSAGE)
+            raise ClientClosedError(CLOSED_MESSAGE)
 
     def _run(self, func: Callable[[], Any]) -> Any:
         self._check()
