@@ -257,6 +257,7 @@ _TASK_FIELDS = (
     "created_at",
     "completed_at",
     "raw",
+    "request_id",
 )
 if tuple(field.name for field in attrs.fields(Task)) != _TASK_FIELDS:  # pragma: no cover
     raise ImportError("aireiter._converter is out of step with the fields of Task")
@@ -276,6 +277,7 @@ if tuple(field.name for field in attrs.fields(Task)) != _TASK_FIELDS:  # pragma:
     _set_created_at,
     _set_completed_at,
     _set_raw,
+    _set_request_id,
 ) = (Task.__dict__[name].__set__ for name in _TASK_FIELDS)
 
 
@@ -293,6 +295,7 @@ def _new_task(
     created_at: datetime | None,
     completed_at: datetime | None,
     raw: Mapping[str, Any],
+    request_id: str | None = None,
 ) -> Task:
     """A :class:`Task` equal to ``Task(out_task_id=..., ...)`` (a test checks it), made
     without attrs' keyword-argument ``__init__``: ``Task`` has no validators, converters or
@@ -311,6 +314,7 @@ def _new_task(
     _set_created_at(task, created_at)
     _set_completed_at(task, completed_at)
     _set_raw(task, raw)
+    _set_request_id(task, request_id)
     return task
 
 
@@ -320,14 +324,16 @@ def structure_task(
     out_task_id: str | None = None,
     model: str | None = None,
     metadata: Mapping[str, Any] | None = None,
+    request_id: str | None = None,
 ) -> Task:
     """A :class:`Task` from a submit or query ``data`` payload; never raises.
 
     ``out_task_id``, ``model`` and ``metadata`` fill in what the payload leaves out (a submit
-    answer does not always echo them). A payload that is not an object (``null``, a string, a
-    list without an object) gives a task of status ``UNKNOWN`` with the payload kept as
-    ``raw["data"]``. This is on the hot path of the tracker, so it is written out by hand
-    rather than through cattrs' generic machinery, with the converter's per-field rules.
+    answer does not always echo them); ``request_id`` is the answer's. A payload that is not
+    an object (``null``, a string, a list without an object) gives a task of status
+    ``UNKNOWN`` with the payload kept as ``raw["data"]``. This is on the hot path of the
+    tracker, so it is written out by hand rather than through cattrs' generic machinery, with
+    the converter's per-field rules.
     """
     found = data if type(data) is dict else _first_object(data)
     raw: dict[str, Any]
@@ -389,6 +395,7 @@ def structure_task(
         created,
         completed,
         raw,
+        request_id,
     )
 
 

@@ -70,6 +70,10 @@ class Task:
     model yet stay reachable; a ``data`` that is not an object is kept as ``raw["data"]``.
     A field that cannot be read (a timestamp in an unknown form, credits that are no number)
     is ``None`` here and keeps its raw value in ``raw``.
+
+    ``request_id`` is the id of the answer this state came from (its ``X-Request-Id``), what
+    support asks for; it is not part of the task's value (two equal states with different
+    request ids compare equal), and ``None`` for a task that did not come from an answer.
     """
 
     out_task_id: str
@@ -85,6 +89,7 @@ class Task:
     created_at: datetime | None = None
     completed_at: datetime | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+    request_id: str | None = attrs.field(default=None, eq=False)
 
     @property
     def urls(self) -> list[str]:

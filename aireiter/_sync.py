@@ -37,7 +37,9 @@ from ._endpoints._sync import (
     twin,
     twin_context,
     twin_iterator,
+    twin_sync,
 )
+from ._exceptions import ParamError
 from ._transport import ClientConfig
 from ._transport._config import redact_key
 from .resources.messages import AsyncMessages, AsyncMessageStream
@@ -62,6 +64,10 @@ __all__ = ["AIReiter", "MessageStream", "SyncMessages", "SyncTasks"]
 _THREAD_NAME = "aireiter-sync-loop"
 
 
+def _blocking_copy(run: PortalCall, client: AsyncAIReiter) -> AIReiter:
+    return AIReiter.from_async(run, client)
+
+
 class AIReiter(SyncTwin, twin_of=AsyncAIReiter):
     """The blocking client for the AIReiter API; it takes the arguments of
     :class:`~aireiter.AsyncAIReiter` (``api_key``/``AIREITER_API_KEY``, ``base_url``/
@@ -84,6 +90,13 @@ class AIReiter(SyncTwin, twin_of=AsyncAIReiter):
         self._owner = True
         self._lock = threading.Lock()
         self._openai_client: OpenAI | None = None
+        if options.get("http_session") is not None:
+            raise ParamError.single(
+                "http_session",
+                "<aiohttp.ClientSession>",
+                "cannot be used by the blocking client, which runs its own event loop (an "
+                "aiohttp session works only in the loop it was made in); use AsyncAIReiter",
+            )
         # Build (and so validate) the client before a thread is started for it.
         client = AsyncAIReiter(**options)
         self._stack = contextlib.ExitStack()
@@ -185,6 +198,12 @@ class AIReiter(SyncTwin, twin_of=AsyncAIReiter):
 
     # -- actions ---------------------------------------------------------------------------
     balance = twin(AsyncAIReiter.balance)
+
+    with_options = twin_sync(AsyncAIReiter.with_options, _blocking_copy)
+    """A light copy with another ``timeout``, ``max_retries`` or more ``default_headers``,
+    sharing this client's connection pool and loop thread (see
+    :meth:`AsyncAIReiter.with_options`). Closing the copy closes only the chat adapter it
+    made itself; the pool and the thread stay this client's."""
 
     def tracker(self, **options: Any) -> SyncTaskTracker:
         """A blocking :class:`~aireiter.TaskTracker`, bound to this client: ``with

@@ -49,6 +49,7 @@ from ._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, OPENAI_COMP
 from ._exceptions import ParamError
 from ._openai_errors import async_answer_check, request_url, sync_answer_check, translate_for
 from ._transport._config import normalize_base_url
+from ._transport._session import httpx_options
 
 if TYPE_CHECKING:
     from ._transport import ClientConfig, Timeout
@@ -141,11 +142,13 @@ def make_async_http_client(
     timeout: httpx2.Timeout | float | _OpenAINotGiven | None = _OPENAI_NOT_GIVEN,
     max_connections: int | None = None,
     event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+    network: Mapping[str, Any] | None = None,
 ) -> httpx2.AsyncClient | None:
     """An ``http_client`` for :class:`AsyncOpenAI` on ``backend``, with openai's defaults.
 
     ``None`` means "openai's own default client" (httpx with its connection limits); aiohttp
-    falls back to it when it is not usable. ``event_hooks`` are httpx's.
+    falls back to it when it is not usable. ``event_hooks`` are httpx's; ``network`` holds
+    httpx's ``proxy``, ``verify`` and ``trust_env`` options.
     """
     if backend not in ("aiohttp", "httpx"):
         raise ParamError.single("http_backend", backend, "is not a backend", allowed=_BACKENDS)
@@ -156,6 +159,7 @@ def make_async_http_client(
         options["limits"] = _limits(max_connections)
     if event_hooks:
         options["event_hooks"] = dict(event_hooks)
+    options.update(network or {})
     if backend == "aiohttp" and _aiohttp_usable():
         return openai.DefaultAioHttpClient(**options)
     return openai.DefaultAsyncHttpxClient(**options) if options else None
@@ -258,6 +262,7 @@ def _from_config(cls: type[_ClientT], config: ClientConfig) -> _ClientT:
     key, host, timeouts, retries, pool size and extra headers. Unlike the drop-in classes it
     raises aireiter errors, and refuses an answer that is not the API's (an HTML page)."""
     timeout = _httpx_timeout(config.timeout)
+    network = httpx_options(config)  # the proxy, TLS and trust_env settings of the client
     common: dict[str, Any] = {
         "api_key": config.api_key,
         "base_url": config.base_url + OPENAI_COMPAT_PATH,
@@ -270,12 +275,14 @@ def _from_config(cls: type[_ClientT], config: ClientConfig) -> _ClientT:
             timeout=timeout,
             max_connections=config.max_connections,
             event_hooks={"response": [async_answer_check(config.base_url)]},
+            network=network,
         )
         return cast("_ClientT", _AIReiterAsyncOpenAI(http_client=http_client, **common))
     sync_http_client = openai.DefaultHttpxClient(
         timeout=timeout,
         limits=_limits(config.max_connections),
         event_hooks={"response": [sync_answer_check(config.base_url)]},
+        **network,
     )
     return cast("_ClientT", _AIReiterOpenAI(http_client=sync_http_client, **common))
 

@@ -7,16 +7,18 @@ import gc
 import queue
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from aiohttp import web
 
 from aireiter import (
+    AIReiter,
     AsyncAIReiter,
     AuthenticationError,
     ClientClosedError,
     ConfigurationError,
+    InternalServerError,
     ParamError,
     Timeout,
 )
@@ -51,6 +53,12 @@ def test_missing_key_is_a_configuration_error() -> None:
         ({"default_headers": ["X-A"]}, "default_headers"),
         ({"api_key": 12345678}, "api_key"),
         ({"api_key": "sk-123456\n"}, "api_key"),
+        ({"proxy": "socks5://127.0.0.1:1080"}, "proxy"),
+        ({"proxy": "127.0.0.1:3128"}, "proxy"),
+        ({"proxy": 3128}, "proxy"),
+        ({"ssl": "yes"}, "ssl"),
+        ({"trust_env": "1"}, "trust_env"),
+        ({"http_session": object()}, "http_session"),
     ],
 )
 def test_bad_settings_are_param_errors(arguments: dict[str, object], field: str) -> None:
@@ -187,3 +195,155 @@ async def test_client_shared_with_a_loop_in_another_thread(emulator: RunningEmul
     await client.aclose()
     assert session is not None
     assert session.closed
+
+
+# -- close(), with_options() ---------------------------------------------------------------
+async def test_close_is_a_coroutine_like_aclose(emulator: RunningEmulator) -> None:
+    """``await client.close()`` closes the pool, as aclose() and ``async with`` do; a second
+    close is harmless."""
+    client = AsyncAIReiter(api_key=emulator.api_key, base_url=emulator.base_url)
+    await client.balance()
+    session = client._transport._session
+    await client.close()
+    await client.close()
+    assert session is not None
+    assert session.closed
+    assert client.is_closed
+
+
+class RecordingServer:
+    """A balance route that records each request's headers and client port, and answers 503
+    to the first ``failures`` requests."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], int]] = []
+        self.failures = 0
+
+    async def balance(self, request: web.Request) -> web.Response:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.requests.append((dict(request.headers), peer[1] if peer else 0))
+        if self.failures:
+            self.failures -= 1
+            return web.json_response({"message": "busy"}, status=503)
+        return web.json_response({"statusCode": 200, "message": "", "data": {"credits": 5}})
+
+
+@pytest.fixture
+async def recording_server() -> AsyncIterator[tuple[str, RecordingServer]]:
+    """A :class:`RecordingServer` on 127.0.0.1."""
+    server = RecordingServer()
+    app = web.Application()
+    app.router.add_get("/api/openapi/balance", server.balance)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}", server
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.usefixtures("testing_sleeps")
+async def test_with_options_changes_settings_and_shares_the_pool(
+    recording_server: tuple[str, RecordingServer],
+) -> None:
+    """A copy made by with_options() sends with its own headers, retries and timeout over the
+    origin's pool (the very same keep-alive connection), and leaves the origin unchanged."""
+    url, server = recording_server
+    async with AsyncAIReiter(
+        api_key="k-123456789", base_url=url, default_headers={"X-App": "demo"}
+    ) as client:
+        copy = client.with_options(timeout=5, max_retries=0, default_headers={"X-Team": "render"})
+        assert copy.config.timeout.total == 5
+        assert copy.config.max_retries == 0
+        assert copy.config.default_headers == {"X-App": "demo", "X-Team": "render"}
+        assert client.config.max_retries == 2
+        await client.balance()
+        await copy.balance()
+        await client.balance()
+        (first, port1), (second, port2), (third, port3) = server.requests
+        assert port1 == port2 == port3  # one connection: the copy used the origin's pool
+        assert copy._transport._session is client._transport._session
+        assert second["X-Team"] == "render"
+        assert second["X-App"] == "demo"
+        assert second["Authorization"] == "Bearer k-123456789"
+        assert "X-Team" not in first
+        assert "X-Team" not in third
+        server.failures = 1
+        with pytest.raises(InternalServerError):
+            await copy.balance()  # max_retries=0: one attempt
+        server.failures = 1
+        assert (await client.balance()).credits == 5  # the origin retried
+        again = copy.with_options(max_retries=1)
+        assert again.config.default_headers["X-Team"] == "render"  # a copy of a copy
+        assert again._origin is client
+
+
+async def test_closing_a_copy_leaves_the_pool_open(
+    recording_server: tuple[str, RecordingServer],
+) -> None:
+    """close() or ``async with`` on a copy closes nothing: the origin and other copies go
+    on; closing the origin ends the copies too (a clear error)."""
+    url, _server = recording_server
+    client = AsyncAIReiter(api_key="k-123456789", base_url=url)
+    copy = client.with_options(timeout=30)
+    async with copy:
+        await copy.balance()
+    await copy.close()
+    assert not copy.is_closed
+    session = client._transport._session
+    assert session is not None
+    assert not session.closed
+    assert (await client.balance()).credits == 5
+    assert (await copy.balance()).credits == 5
+    await client.close()
+    assert session.closed
+    assert copy.is_closed
+    with pytest.raises(RuntimeError, match="closed"):
+        await copy.balance()
+
+
+async def test_a_copy_chats_through_the_origins_adapter(emulator: RunningEmulator) -> None:
+    """A copy's chat adapter is the origin's with the copy's settings: one httpx pool, and
+    closing the copy leaves it open."""
+    async with AsyncAIReiter(api_key=emulator.api_key, base_url=emulator.base_url) as client:
+        copy = client.with_options(max_retries=0, default_headers={"X-Team": "chat"})
+        assert copy.openai._client is client.openai._client
+        assert copy.openai.max_retries == 0
+        assert copy.openai.default_headers["X-Team"] == "chat"
+        answer = await copy.chat.completions.create(
+            model="gpt-5.5", messages=[{"role": "user", "content": "hi"}]
+        )
+        assert answer.choices[0].message.content
+        await copy.close()
+        assert not client.openai._client.is_closed
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"timeout": -1}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": "2"}, "max_retries"),
+        ({"default_headers": {"X": 1}}, "default_headers"),
+    ],
+)
+def test_bad_with_options_are_param_errors(arguments: dict[str, object], field: str) -> None:
+    """with_options() checks its arguments like the constructor does."""
+    client = AsyncAIReiter(api_key="k-123456789")
+    with pytest.raises(ParamError) as info:
+        client.with_options(**arguments)  # type: ignore[arg-type]
+    assert info.value.field == field
+
+
+def test_blocking_with_options_shares_the_loop_and_the_pool(thread_server: str) -> None:
+    """AIReiter.with_options() gives a blocking copy on the same loop thread and pool;
+    closing the copy leaves the origin working."""
+    with AIReiter(api_key="k-123456789", base_url=thread_server) as client:
+        copy = client.with_options(max_retries=0)
+        assert isinstance(copy, AIReiter)
+        assert copy.config.max_retries == 0
+        assert copy.balance().credits == client.balance().credits == 5
+        assert copy.async_client._transport._session is client.async_client._transport._session
+        copy.close()
+        assert client.balance().credits == 5

@@ -222,6 +222,7 @@ def test_hot_path_task_equals_the_attrs_built_one() -> None:
         "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc),
         "completed_at": None,
         "raw": {"x": 1},
+        "request_id": "req-1",
     }
     fast = _new_task(*fields.values())
     assert fast == Task(**fields)  # type: ignore[arg-type]

@@ -45,6 +45,9 @@ RESERVED_NAMES = frozenset(
         "metadata",
         "timeout",
         "max_retries",
+        "extra_headers",
+        "extra_query",
+        "extra_body",
         "wait_timeout",
         "poll_interval",
         "on_update",
@@ -217,6 +220,9 @@ def _signature(model: ModelSpec, channel_type: str, generate: bool) -> list[str]
         "        metadata: Mapping[str, Any] | None = None,",
         "        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,",
         "        max_retries: NotGivenOr[int] = NOT_GIVEN,",
+        "        extra_headers: Mapping[str, str] | None = None,",
+        "        extra_query: Mapping[str, str | int | float] | None = None,",
+        "        extra_body: Mapping[str, Any] | None = None,",
     ]
     if generate:
         lines += [
@@ -259,6 +265,13 @@ def _method_doc(model: ModelSpec, generate: bool) -> list[str]:
         ("metadata", "Returned unchanged with the task."),
         ("timeout", "Per-request timeout (default: the client's)."),
         ("max_retries", "Retries of the submit request (default: the client's)."),
+        ("extra_headers", "Headers added to every request of the call (openai's name)."),
+        ("extra_query", "Query parameters added to every request of the call."),
+        (
+            "extra_body",
+            "Top-level fields added to the submit's JSON body (not those of the arguments "
+            "above; model fields go in extra_params).",
+        ),
     ]
     if generate:
         common += [
@@ -301,6 +314,9 @@ def _call(model: ModelSpec, generate: bool) -> list[str]:
         "            metadata=metadata,",
         "            timeout=timeout,",
         "            max_retries=max_retries,",
+        "            extra_headers=extra_headers,",
+        "            extra_query=extra_query,",
+        "            extra_body=extra_body,",
     ]
     if generate:
         lines += [

@@ -64,6 +64,7 @@ from .._spec import (
     shorten,
     warn_undocumented_channel,
 )
+from .._transport._extras import NO_EXTRAS, RequestExtras, request_extras
 from .._types import NOT_GIVEN, NotGivenOr
 from ._resource import AsyncResource
 from ._validation import new_out_task_id
@@ -186,6 +187,9 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         metadata: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Task:
         """Submit a params object built beforehand (``Sora2Params(prompt=...)``); it was
         checked when it was built and is sent as it is."""
@@ -207,6 +211,9 @@ class ModelEndpoint(AsyncResource, Generic[P]):
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def _submit(
@@ -221,6 +228,9 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         metadata: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Task:
         """Encode local reference images, build the params object once (every problem at
         once), then send it."""
@@ -237,6 +247,9 @@ class ModelEndpoint(AsyncResource, Generic[P]):
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def _send(
@@ -249,8 +262,13 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         metadata: Mapping[str, Any] | None,
         timeout: NotGivenOr[float | Timeout | None],
         max_retries: NotGivenOr[int],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Task:
-        """Submit the checked wire ``params`` on the first channel that takes them."""
+        """Submit the checked wire ``params`` on the first channel that takes them; the
+        extras go with every request (``extra_body`` with the submits only)."""
+        extras = request_extras(extra_headers, extra_query, extra_body)  # before any request
         spec = self.spec
         tasks = self._client.tasks
         oid = out_task_id or new_out_task_id()
@@ -268,18 +286,21 @@ class ModelEndpoint(AsyncResource, Generic[P]):
                     validate=False,  # checked once, when the params object was built
                     timeout=timeout,
                     max_retries=max_retries,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
                 )
             except ConflictError:
                 if index == 0:
                     raise
                 # An earlier channel's attempt did create the task: the id is taken by it.
-                return await tasks.query(oid)
+                return await tasks.query(oid, extra_headers=extra_headers, extra_query=extra_query)
             except AIReiterError as error:
                 if index == len(channels) - 1 or not is_capacity_error(error):
                     raise
                 if isinstance(error, APIStatusError) and error.status_code >= 500:
                     attempt_s = time.monotonic() - started
-                    existing = await self._find(oid, error, attempt_s, model, params)
+                    existing = await self._find(oid, error, attempt_s, model, params, extras)
                     if existing is not None:
                         return existing
                 logger.info(
@@ -298,13 +319,19 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         attempt_s: float,
         model: str,
         params: Mapping[str, Any],
+        extras: RequestExtras = NO_EXTRAS,
     ) -> Task | None:
         """The task if the failed submit created it after all; ``None`` once a confirm window
         of "not found" shows it did not. When nothing can tell, ``error`` is raised: nothing
         more is sent. A task found under the id that another request created is a
         :class:`~aireiter.ConflictError`."""
         return await self._client.tasks._confirm_absent(
-            out_task_id, error, attempt_s=attempt_s, model=model, params=params
+            out_task_id,
+            error,
+            attempt_s=attempt_s,
+            model=model,
+            params=params,
+            extras=extras.without_body(),
         )
 
     async def _generate(
@@ -323,7 +350,8 @@ class ModelEndpoint(AsyncResource, Generic[P]):
 
         The wait follows the tracker's schedule from the submit's answer on (the first query
         near the model's typical duration), unless ``poll_interval`` fixes it; ``on_update``
-        gets the task at each new status, the submitted one first.
+        gets the task at each new status, the submitted one first. ``extra_headers`` and
+        ``extra_query`` (in ``submit_options``) go with the polls too.
         """
         if download_dir is not None and not isinstance(download_dir, (str, os.PathLike)):
             raise ParamError.single(
@@ -332,7 +360,12 @@ class ModelEndpoint(AsyncResource, Generic[P]):
         tasks = self._client.tasks
         task = await self._submit(values, **submit_options)
         task = await tasks.wait(
-            task, timeout=wait_timeout, poll_interval=poll_interval, on_update=on_update
+            task,
+            timeout=wait_timeout,
+            poll_interval=poll_interval,
+            on_update=on_update,
+            extra_headers=submit_options.get("extra_headers"),
+            extra_query=submit_options.get("extra_query"),
         )
         if download_dir is not None:
             await tasks.download(task, download_dir)
@@ -382,6 +415,9 @@ class ModelNamespace(AsyncResource):
         metadata: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> Task:
         """Submit to ``model`` chosen at run time; ``params`` are checked like the typed
@@ -397,6 +433,9 @@ class ModelNamespace(AsyncResource):
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def generate(
@@ -415,6 +454,9 @@ class ModelNamespace(AsyncResource):
         poll_interval: float | None = None,
         on_update: OnUpdate | None = None,
         download_dir: str | os.PathLike[str] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         **params: Any,
     ) -> Task:
         """Submit to ``model`` chosen at run time and wait for the completed task (see the
@@ -434,6 +476,9 @@ class ModelNamespace(AsyncResource):
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     def list(self) -> tuple[ModelSpec, ...]:

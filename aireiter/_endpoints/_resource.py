@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from .._exceptions import AIReiterError
 from .._models import Task
 from .._transport import HTTPTransport, Timeout
+from .._transport._extras import RequestExtras
 from .._types import NotGivenOr
 
 __all__ = ["AsyncResource", "ClientAPI", "TasksAPI"]
@@ -36,11 +37,21 @@ class TasksAPI(Protocol):
         validate: bool = ...,
         timeout: NotGivenOr[float | Timeout | None] = ...,
         max_retries: NotGivenOr[int] = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, str | int | float] | None = ...,
+        extra_body: Mapping[str, Any] | None = ...,
     ) -> Task:
         """Submit a task (see :meth:`aireiter.resources.tasks.AsyncTasks.submit`)."""
         ...
 
-    async def query(self, out_task_id: str, /) -> Task:
+    async def query(
+        self,
+        out_task_id: str,
+        /,
+        *,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, str | int | float] | None = ...,
+    ) -> Task:
         """The task's current state."""
         ...
 
@@ -53,6 +64,8 @@ class TasksAPI(Protocol):
         timeout: float | None,
         poll_interval: float | None,
         on_update: Callable[[Task], object] | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, str | int | float] | None = ...,
     ) -> Task:
         """Poll until the task is done."""
         ...
@@ -72,6 +85,7 @@ class TasksAPI(Protocol):
         attempt_s: float,
         model: str | None = ...,
         params: Mapping[str, Any] | None = ...,
+        extras: RequestExtras = ...,
     ) -> Task | None:
         """Resolve an ambiguous submit over the confirm window: the task when a query finds
         it, ``None`` when a whole window says "not found"; raises ``error`` when nothing can

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
+from ssl import SSLContext
 from typing import Any
 
 import aiohttp
@@ -22,7 +23,9 @@ from .._constants import (
     ENV_BASE_URL,
 )
 from .._exceptions import ConfigurationError, ParamError
-from ._redact import register_secret
+from .._types import NotGiven, NotGivenOr
+from ._redact import redact, register_secret
+from ._session import NetworkSettings, check_network, resolve_proxy
 
 __all__ = ["DEFAULT_TIMEOUT", "ClientConfig", "Timeout", "redact_key", "resolve_timeout"]
 
@@ -115,9 +118,19 @@ def _positive_int(name: str, value: Any, *, minimum: int) -> int:
     return value
 
 
+def _safe_url(url: str | None) -> str:
+    return repr(None if url is None else redact(url))
+
+
 @attrs.frozen(kw_only=True)
 class ClientConfig:
-    """The resolved settings of one client. The key never appears in ``repr``."""
+    """The resolved settings of one client. The key never appears in ``repr``.
+
+    The network settings are described in :mod:`aireiter._transport._session`: ``proxy``
+    (as given), ``ssl``, ``trust_env``, ``http_session`` (the caller's session, if any) and
+    ``api_proxy``, the proxy requests to ``base_url`` go through (``proxy``, else the
+    environment's when ``trust_env``; read once, when the client is made).
+    """
 
     api_key: str = attrs.field(repr=lambda key: redact_key(key))
     base_url: str
@@ -126,6 +139,11 @@ class ClientConfig:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     default_headers: Mapping[str, str] = attrs.field(factory=dict)
+    proxy: str | None = attrs.field(default=None, repr=_safe_url)
+    ssl: SSLContext | bool = True
+    trust_env: bool = True
+    http_session: aiohttp.ClientSession | None = attrs.field(default=None, repr=False, eq=False)
+    api_proxy: str | None = attrs.field(default=None, repr=_safe_url)
 
     @classmethod
     def from_arguments(
@@ -138,8 +156,13 @@ class ClientConfig:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         default_headers: Mapping[str, str] | None = None,
+        proxy: str | None = None,
+        ssl: SSLContext | bool = True,
+        trust_env: bool = True,
+        http_session: aiohttp.ClientSession | None = None,
     ) -> ClientConfig:
-        """Resolve arguments and environment (``AIREITER_API_KEY``, ``AIREITER_BASE_URL``).
+        """Resolve arguments and environment (``AIREITER_API_KEY``, ``AIREITER_BASE_URL``,
+        and with ``trust_env`` the proxy variables).
 
         Raises :class:`ConfigurationError` when no API key is set anywhere and
         :class:`ParamError` for a bad argument, both before any request.
@@ -167,16 +190,12 @@ class ClientConfig:
                 "must be an http:// or https:// URL",
                 allowed="http(s)://host[:port]",
             )
-        if default_headers is not None and not (
-            isinstance(default_headers, Mapping)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in default_headers.items())
-        ):
-            raise ParamError.single(
-                "default_headers", default_headers, "must be a mapping of str to str"
-            )
+        _check_headers(default_headers)
+        check_network(proxy=proxy, ssl=ssl, trust_env=trust_env, http_session=http_session)
+        host = normalize_base_url(url)
         return cls(
             api_key=key,
-            base_url=normalize_base_url(url),
+            base_url=host,
             timeout=resolve_timeout(timeout),
             max_retries=_positive_int("max_retries", max_retries, minimum=0),
             max_connections=_positive_int("max_connections", max_connections, minimum=1),
@@ -184,7 +203,48 @@ class ClientConfig:
                 "max_response_bytes", max_response_bytes, minimum=1024
             ),
             default_headers=dict(default_headers or {}),
+            proxy=proxy,
+            ssl=ssl,
+            trust_env=trust_env,
+            http_session=http_session,
+            api_proxy=None
+            if http_session is not None
+            else resolve_proxy(host, proxy=proxy, trust_env=trust_env),
         )
+
+    @property
+    def network(self) -> NetworkSettings:
+        """The proxy, TLS, ``trust_env`` and ``http_session`` settings alone (no key)."""
+        return NetworkSettings(
+            proxy=self.proxy, ssl=self.ssl, trust_env=self.trust_env, http_session=self.http_session
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: NotGivenOr[float | Timeout | None],
+        max_retries: NotGivenOr[int],
+        default_headers: Mapping[str, str] | None,
+    ) -> ClientConfig:
+        """These settings with another ``timeout``, ``max_retries`` (when given) and more
+        ``default_headers`` (merged over the current ones); ParamError for a bad one."""
+        _check_headers(default_headers)
+        return attrs.evolve(
+            self,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout),
+            max_retries=self.max_retries
+            if isinstance(max_retries, NotGiven)
+            else _positive_int("max_retries", max_retries, minimum=0),
+            default_headers={**self.default_headers, **(default_headers or {})},
+        )
+
+
+def _check_headers(headers: object, name: str = "default_headers") -> None:
+    if headers is not None and not (
+        isinstance(headers, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+    ):
+        raise ParamError.single(name, headers, "must be a mapping of str to str")
 
 
 def normalize_base_url(url: str) -> str:

@@ -64,6 +64,7 @@ from ._errors import connection_error
 from ._logging import RETRY_RECORD_ATTRIBUTE, RetryNotice, logger
 from ._redact import redact, sanitize_exception
 from ._retry import calculate_retry_delay, parse_retry_after, should_retry_status
+from ._session import call_headers, close_session, open_session
 
 __all__ = ["USER_AGENT", "APIResponse", "HTTPTransport", "request_id_of"]
 
@@ -191,7 +192,7 @@ class _Binding:
         """Close the session (in its own loop) and retire the finaliser."""
         if not self.disposed:
             self.disposed = True
-            await self.session.close()
+            await close_session(self.session)
         self.retire()
 
     def retire(self) -> None:
@@ -215,7 +216,7 @@ async def _close_at_loop_shutdown(binding: _Binding) -> AsyncGenerator[None, Non
         if not binding.disposed:
             binding.disposed = True
             binding.deadlines.close()
-            await binding.session.close()
+            await close_session(binding.session)
 
 
 class HTTPTransport:
@@ -243,6 +244,9 @@ class HTTPTransport:
             "Content-Type": "application/json",
             **config.default_headers,
         }
+        # What the session does not send by itself (it goes through a proxy, or it is the
+        # caller's): sent with each request. None for the usual direct session.
+        self._call_headers = call_headers(config, self._headers)
 
     @property
     def config(self) -> ClientConfig:
@@ -299,18 +303,8 @@ class HTTPTransport:
             return binding.session
 
     def _new_session(self) -> aiohttp.ClientSession:
-        session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._config.max_connections),
-            headers=self._headers,
-            timeout=self._plan.attempt,
-            json_serialize=json.dumps,
-        )
-        # aiohttp silently resends an idempotent request once when a connection drops (its
-        # own test client turns this off the same way). Retries are this transport's policy
-        # alone, so ``max_retries`` and the retry log stay exact.
-        if hasattr(session, "_retry_connection"):
-            session._retry_connection = False
-        return session
+        # Pool size, TLS, proxy, or the caller's own session: see ``_session.py``.
+        return open_session(self._config, self._headers, self._plan.attempt)
 
     async def aclose(self) -> None:
         """Close every session this client opened. Safe to call more than once.
@@ -357,12 +351,15 @@ class HTTPTransport:
         envelope: bool = True,
         out_task_id: str | None = None,
         headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str | int | float] | None = None,
     ) -> APIResponse:
         """Send a request, retrying per the policy above; the decoded answer or a typed error.
 
         ``envelope=False`` returns the whole JSON body as ``data`` (routes without the
         ``{statusCode, message, data}`` envelope). ``content`` is a body already encoded as
         JSON (it wins over ``json_body``). ``timeout`` replaces the client's for this call.
+        ``headers`` are added to the client's (a name given here wins); ``query`` is added to
+        the URL's query string.
         """
         # The hot path of every call is written out here, in one coroutine: the common case
         # (a pooled session, a small announced answer, a 2xx envelope with an integer
@@ -372,6 +369,8 @@ class HTTPTransport:
         data = content
         if data is None and json_body is not None:
             data = json.dumps(json_body).encode()
+        if self._call_headers is not None:  # headers the session does not send by itself
+            headers = self._call_headers if not headers else {**self._call_headers, **headers}
         url = self._base_url + path
         total = plan.total
         call_started = 0.0 if total is None else time.monotonic()
@@ -398,6 +397,7 @@ class HTTPTransport:
                     url,
                     data=data,
                     headers=headers,
+                    params=query,
                     timeout=plan.attempt,
                     allow_redirects=False,
                 ) as response:
@@ -684,6 +684,7 @@ class HTTPTransport:
         json_body: Any = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str | int | float] | None = None,
     ) -> AsyncIterator[aiohttp.ClientResponse]:
         """Open a streaming request; yields the live response once its status is 2xx.
 
@@ -694,7 +695,7 @@ class HTTPTransport:
         session = self._get_session()
         url = self._base_url + path
         safe_url = self._safe_base_url + path
-        request_headers = {"Accept": "text/event-stream"}
+        request_headers = {**(self._call_headers or {}), "Accept": "text/event-stream"}
         if json_body is not None:
             request_headers["Content-Type"] = "application/json"
         if headers:
@@ -709,6 +710,7 @@ class HTTPTransport:
                 url,
                 data=None if json_body is None else json.dumps(json_body).encode(),
                 headers=request_headers,
+                params=query,
                 timeout=stream_timeout,
                 allow_redirects=False,
             )

@@ -31,6 +31,7 @@ import aiohttp
 from .._constants import ERROR_BODY_PREVIEW_BYTES, MESSAGES_PATH
 from .._exceptions import APIResponseValidationError, ParamError, ParamIssue
 from .._transport import Timeout
+from .._transport._extras import request_extras
 from .._transport._http import request_id_of
 from .._transport._sse import ServerSentEvent, iter_sse
 from .._types import NOT_GIVEN, NotGivenOr
@@ -247,6 +248,8 @@ class AsyncMessages(AsyncResource):
         stop_sequences: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
         stream: Literal[False] = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
     ) -> Message: ...
@@ -265,6 +268,8 @@ class AsyncMessages(AsyncResource):
         stop_sequences: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
         stream: Literal[True],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
     ) -> AsyncMessageStream: ...
@@ -283,6 +288,8 @@ class AsyncMessages(AsyncResource):
         stop_sequences: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
         stream: bool,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
     ) -> Message | AsyncMessageStream: ...
@@ -300,16 +307,23 @@ class AsyncMessages(AsyncResource):
         stop_sequences: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
         stream: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
     ) -> Message | AsyncMessageStream:
         """Send a conversation; the answer, or (``stream=True``) an :class:`AsyncMessageStream`.
 
         ``None`` leaves a field out. ``extra_body`` adds fields this signature does not name
-        (``thinking``, ``top_k``, ...). A bad ``model``, ``max_tokens`` or ``messages`` is a
-        :class:`~aireiter.ParamError` before anything is sent; an error status raises the
-        usual typed error (for a stream: here, before the first event).
+        (``thinking``, ``top_k``, ...); ``extra_headers`` (an ``anthropic-beta``...) are sent
+        besides the client's, ``extra_query`` is added to the URL. A bad ``model``,
+        ``max_tokens``, ``messages`` or extra is a :class:`~aireiter.ParamError` before
+        anything is sent; an error status raises the usual typed error (for a stream: here,
+        before the first event).
         """
+        extras = request_extras(extra_headers, extra_query, extra_body)  # checked first
+        if extras.body is not None:
+            extras.encode({})  # a ParamError now for a field that is not JSON
         body = _body(
             model=model,
             max_tokens=max_tokens,
@@ -322,7 +336,7 @@ class AsyncMessages(AsyncResource):
             metadata=metadata,
             extra_body=extra_body,
         )
-        headers = {"anthropic-version": ANTHROPIC_VERSION}
+        headers = extras.headers_over({"anthropic-version": ANTHROPIC_VERSION})
         base_url = self._transport.config.base_url
         if not stream:
             try:
@@ -333,6 +347,7 @@ class AsyncMessages(AsyncResource):
                     timeout=timeout,
                     envelope=False,
                     headers=headers,
+                    query=extras.query,
                 )
             except APIResponseValidationError as error:
                 raise with_base_url_hint(error, base_url) from None
@@ -341,7 +356,12 @@ class AsyncMessages(AsyncResource):
         stack = AsyncExitStack()
         response = await stack.enter_async_context(
             self._transport.stream(
-                "POST", MESSAGES_PATH, json_body=body, timeout=timeout, headers=headers
+                "POST",
+                MESSAGES_PATH,
+                json_body=body,
+                timeout=timeout,
+                headers=headers,
+                query=extras.query,
             )
         )
         try:
@@ -364,6 +384,8 @@ class AsyncMessages(AsyncResource):
         temperature: float | None = None,
         stop_sequences: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
     ) -> AsyncIterator[AsyncMessageStream]:
@@ -379,6 +401,8 @@ class AsyncMessages(AsyncResource):
             temperature=temperature,
             stop_sequences=stop_sequences,
             metadata=metadata,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
             stream=True,

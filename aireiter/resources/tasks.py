@@ -47,6 +47,7 @@ from .._files import encode_image_fields, is_image_file
 from .._models import Balance, QueryRequest, SubmitRequest, Task, TaskStatus
 from .._spec import resolve_model
 from .._transport import Timeout
+from .._transport._extras import NO_EXTRAS, RequestExtras, request_extras
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 from ._base import AsyncResource
 from ._outcomes import (
@@ -71,6 +72,9 @@ __all__ = ["AsyncTasks", "OnUpdate", "is_ambiguous_submit_error", "poll_delays",
 logger = logging.getLogger("aireiter")
 
 ParamsValidator = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
+
+_SUBMIT_FIELDS = frozenset(field.name for field in attrs.fields(SubmitRequest))
+_QUERY_FIELDS = frozenset(field.name for field in attrs.fields(QueryRequest))
 
 OnUpdate = Callable[[Task], object]
 """What ``on_update=`` takes: a function called with the task at each new status, plain or
@@ -111,6 +115,9 @@ class AsyncTasks(AsyncResource):
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
         confirm: ConfirmPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Task:
         """Submit a generation task and return it as the API accepted it (``pending``).
 
@@ -124,6 +131,11 @@ class AsyncTasks(AsyncResource):
         :attr:`confirm_policy`) before it is ever sent again, and sent again at most
         ``max_retries`` times. ``max_retries=0`` raises it at once, unconfirmed (the caller
         confirms, as the tracker does).
+
+        ``extra_headers`` and ``extra_query`` go with every request of the call (the submit
+        and any confirming query), ``extra_body`` adds top-level fields to the submit's body
+        (not ``model``, ``params``, ``out_task_id``, ``callback_url`` or ``metadata``: those
+        have their arguments). The returned task's ``request_id`` is the answer's.
 
         Raises :class:`ParamError` (nothing sent), :class:`InsufficientCreditsError`,
         :class:`ConflictError` (the ``out_task_id`` already names a task this call did not
@@ -140,6 +152,7 @@ class AsyncTasks(AsyncResource):
         )
         if confirm is not None and not isinstance(confirm, ConfirmPolicy):
             raise ParamError.single("confirm", confirm, "must be a ConfirmPolicy or None")
+        extras = request_extras(extra_headers, extra_query, extra_body)
         params = _with_files(model, params)
         if validate:
             params = self._validate_params(model, params)
@@ -159,6 +172,8 @@ class AsyncTasks(AsyncResource):
             raise ParamError.single(
                 "params", params, f"is not JSON-serialisable: {exc}", model=model
             ) from None
+        if extras.body is not None:
+            content = extras.encode(body, reserved=_SUBMIT_FIELDS)
         retries = (
             self._transport.config.max_retries if isinstance(max_retries, NotGiven) else max_retries
         )
@@ -174,12 +189,16 @@ class AsyncTasks(AsyncResource):
                     timeout=timeout,
                     max_retries=retries,
                     out_task_id=oid,
+                    headers=extras.headers,
+                    query=extras.query,
                 )
             except ConflictError as error:
                 if resends == 0:
                     raise  # the id was taken before this call: never another task's result
                 # A resend refused as a duplicate: an earlier attempt did land after all.
-                return await self._adopt_existing(oid, error, model=model, params=params)
+                return await self._adopt_existing(
+                    oid, error, model=model, params=params, extras=extras
+                )
             except AIReiterError as error:
                 if not is_ambiguous_submit_error(error):
                     raise
@@ -193,6 +212,7 @@ class AsyncTasks(AsyncResource):
                     model=model,
                     params=params,
                     policy=confirm,
+                    extras=extras,
                 )
                 if existing is not None:
                     return existing
@@ -203,7 +223,13 @@ class AsyncTasks(AsyncResource):
                 resends += 1
                 logger.info("submit of %s: absent after its confirm window; sending it again", oid)
                 continue
-            task = structure_task(response.data, out_task_id=oid, model=model, metadata=metadata)
+            task = structure_task(
+                response.data,
+                out_task_id=oid,
+                model=model,
+                metadata=metadata,
+                request_id=response.request_id,
+            )
             if task.status is TaskStatus.UNKNOWN and "status" not in task.raw:
                 task = _with_status(task, TaskStatus.PENDING)
             return task
@@ -217,6 +243,7 @@ class AsyncTasks(AsyncResource):
         model: str | None = None,
         params: Mapping[str, Any] | None = None,
         policy: ConfirmPolicy | None = None,
+        extras: RequestExtras = NO_EXTRAS,
     ) -> Task | None:
         """Resolve an ambiguous submit of ``out_task_id`` that failed with ``error`` after
         ``attempt_s`` seconds on the wire: ``None`` when a whole confirm window of "not found"
@@ -229,8 +256,10 @@ class AsyncTasks(AsyncResource):
         like the first). A found task whose ``input`` echo differs from ``model`` / ``params``
         raises :class:`ConflictError`. When no "not found" comes at all (or the key is
         refused), ``error`` is raised: the outcome is unknown, and its message says so.
+        The queries carry the call's ``extras`` headers and query (not its body).
         """
         policy = policy if policy is not None else self.confirm_policy
+        extras = extras.without_body()
         offsets = policy.offsets(attempt_s)
         schedule = list(offsets)
         end = len(offsets) - 1
@@ -246,7 +275,7 @@ class AsyncTasks(AsyncResource):
                 asked = since + delay
                 await _timing.sleep(delay)
             try:
-                task = await self._query(out_task_id, max_retries=0)
+                task = await self._query(out_task_id, max_retries=0, extras=extras)
             except NotFoundError:
                 not_found += 1
                 if index >= end:
@@ -274,11 +303,12 @@ class AsyncTasks(AsyncResource):
         *,
         model: str,
         params: Mapping[str, Any],
+        extras: RequestExtras = NO_EXTRAS,
     ) -> Task:
         """The task a resend met (409) when it is this call's earlier attempt; else
         :class:`ConflictError`. Raises ``conflict`` when the task cannot be read."""
         try:
-            task = await self._query(out_task_id)
+            task = await self._query(out_task_id, extras=extras.without_body())
         except AIReiterError as failed:
             raise conflict from failed
         why = request_mismatch(task, model, params)
@@ -297,11 +327,16 @@ class AsyncTasks(AsyncResource):
         task_id: str | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Task:
         """The task's current state, by ``out_task_id`` (preferred) or the system ``task_id``.
 
         ``max_retries`` overrides the client's retry count for this call (``0``: the caller
-        retries, as the tracker does under its own query budget).
+        retries, as the tracker does under its own query budget). ``extra_headers``,
+        ``extra_query`` and ``extra_body`` (top-level fields besides the ids) go with the
+        query. The task's ``request_id`` is the answer's.
 
         Raises :class:`NotFoundError` when the API does not know the task.
         """
@@ -311,8 +346,9 @@ class AsyncTasks(AsyncResource):
             validate_out_task_id(out_task_id)
         if task_id is not None and (not isinstance(task_id, str) or not task_id):
             raise ParamError.single("task_id", task_id, "must be a non-empty string")
+        extras = request_extras(extra_headers, extra_query, extra_body)
         return await self._query(
-            out_task_id, task_id=task_id, timeout=timeout, max_retries=max_retries
+            out_task_id, task_id=task_id, timeout=timeout, max_retries=max_retries, extras=extras
         )
 
     async def _query(
@@ -323,6 +359,7 @@ class AsyncTasks(AsyncResource):
         known_out_task_id: str | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        extras: RequestExtras = NO_EXTRAS,
     ) -> Task:
         """One query (arguments already checked). ``known_out_task_id`` fills the task's
         ``out_task_id`` when the answer leaves it out (a query by ``task_id``)."""
@@ -332,11 +369,14 @@ class AsyncTasks(AsyncResource):
             "POST",
             QUERY_PATH,
             json_body=body,
+            content=None if extras.body is None else extras.encode(body, reserved=_QUERY_FIELDS),
             timeout=timeout,
             max_retries=max_retries,
             out_task_id=known,
+            headers=extras.headers,
+            query=extras.query,
         )
-        return structure_task(response.data, out_task_id=known)
+        return structure_task(response.data, out_task_id=known, request_id=response.request_id)
 
     async def wait(
         self,
@@ -349,6 +389,9 @@ class AsyncTasks(AsyncResource):
         backoff: float = _poll_schedule.DEFAULT_POLL_BACKOFF,
         raise_on_failure: bool = True,
         on_update: OnUpdate | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Task:
         """Poll until the task is ``completed`` (returned) or ``failed`` (raised).
 
@@ -375,6 +418,9 @@ class AsyncTasks(AsyncResource):
         goes on after a short, doubling wait, until the deadline. A rejected key (401/403),
         "not found", or an answer that is not the API's is raised at once.
 
+        ``extra_headers``, ``extra_query`` and ``extra_body`` go with every query. The
+        returned task's ``request_id`` is that of the last answer.
+
         Raises :class:`TaskFailedError` (with ``.task``) for a failed task unless
         ``raise_on_failure=False``, and :class:`TaskTimeoutError` (with ``.out_task_id``, the
         last state seen and ``.last_error``) when ``timeout`` seconds pass first (``None``
@@ -390,6 +436,9 @@ class AsyncTasks(AsyncResource):
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             backoff=backoff,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
         try:
             async for last in updates:
@@ -414,6 +463,9 @@ class AsyncTasks(AsyncResource):
         poll_interval: float | None = None,
         max_poll_interval: float = _poll_schedule.DEFAULT_POLL_MAX_INTERVAL_S,
         backoff: float = _poll_schedule.DEFAULT_POLL_BACKOFF,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncIterator[Task]:
         """Each new status of one task, as a :class:`Task`, until it is ``completed`` or
         ``failed``: the iteration ends after yielding that last task (a failed one is yielded,
@@ -426,6 +478,7 @@ class AsyncTasks(AsyncResource):
         differs from the last one yielded. Queries follow :meth:`wait`'s schedule and rules
         (same arguments); :class:`TaskTimeoutError` is raised when ``timeout`` seconds pass
         before the task ends. Leaving the loop early stops the polling; the task goes on.
+        ``extra_headers``, ``extra_query`` and ``extra_body`` go with every query.
         """
         given: Task | None = None
         oid: str | None
@@ -435,6 +488,7 @@ class AsyncTasks(AsyncResource):
         else:
             oid = out_task_id
         check_wait_arguments(oid, task_id, timeout, poll_interval, max_poll_interval, backoff)
+        extras = request_extras(extra_headers, extra_query, extra_body)
         schedule = TaskPollSchedule(
             model=given.model if given is not None else None,
             poll_interval=poll_interval,
@@ -452,13 +506,13 @@ class AsyncTasks(AsyncResource):
             nonlocal by_task_id
             if not by_task_id:
                 try:
-                    return await self._query(oid)
+                    return await self._query(oid, extras=extras)
                 except NotFoundError:
                     if task_id is None:
                         raise
                     by_task_id = True
                     logger.info("task %s: not found by out_task_id; querying its task_id", key)
-            return await self._query(None, task_id=task_id, known_out_task_id=oid)
+            return await self._query(None, task_id=task_id, known_out_task_id=oid, extras=extras)
 
         def timed_out() -> TaskTimeoutError:
             return TaskTimeoutError(
@@ -511,7 +565,8 @@ class AsyncTasks(AsyncResource):
         work: each file is streamed to ``<name>.part`` and moved into place only once every
         byte the server announced arrived (a final name never holds a partial file), a file
         already complete on disk is not fetched again, failures are retried, and no API key
-        is sent to the file host.
+        is sent to the file host. The files come through the client's proxy and TLS settings
+        (or its ``http_session``).
 
         Raises :class:`TaskFailedError` for a failed task, :class:`ParamError` for a task
         that is not completed yet (wait for it first), and
@@ -537,12 +592,29 @@ class AsyncTasks(AsyncResource):
         # The tracker's downloader, imported when a download is asked for (the layer above).
         from ..tracker._downloads import Downloader
 
-        async with Downloader(directory) as downloader:
+        async with Downloader(directory, network=self._transport.config.network) as downloader:
             return await downloader.download(task.out_task_id, task.urls)
 
-    async def balance(self, *, timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN) -> Balance:
-        """The account's credit balance (``GET /api/openapi/balance``)."""
-        response = await self._transport.request("GET", BALANCE_PATH, timeout=timeout)
+    async def balance(
+        self,
+        *,
+        timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Balance:
+        """The account's credit balance (``GET /api/openapi/balance``). ``extra_headers``
+        and ``extra_query`` go with the request; ``extra_body``, as in openai, is sent as a
+        JSON body even on this GET."""
+        extras = request_extras(extra_headers, extra_query, extra_body)
+        response = await self._transport.request(
+            "GET",
+            BALANCE_PATH,
+            timeout=timeout,
+            content=None if extras.body is None else extras.encode({}),
+            headers=extras.headers,
+            query=extras.query,
+        )
         return structure_balance(response.data)
 
 

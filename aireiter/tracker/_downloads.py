@@ -26,7 +26,10 @@ fetched again.
 
 At most ``concurrency`` files are in transfer at a time, over all jobs. The downloader has its
 own HTTP session with no credentials at all: output URLs are not the API host and never see
-the API key. The suffix comes from the URL's path (``.png``, ``.mp4`` ...), ``.bin`` if none.
+the API key. Given a client's network settings (``network=client.config.network``), it goes
+through the same proxy (the environment's, per host, unless ``trust_env=False``; or the
+client's ``proxy``), with the same TLS setting, or through the client's own ``http_session``.
+The suffix comes from the URL's path (``.png``, ``.mp4`` ...), ``.bin`` if none.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from .. import _timing
 from .._constants import OUT_TASK_ID_PATTERN
 from .._exceptions import AIReiterError, ParamError
 from .._transport._retry import calculate_retry_delay, parse_retry_after, should_retry_status
+from .._transport._session import NetworkSettings, download_session
 
 __all__ = [
     "DEFAULT_DOWNLOAD_CHUNK_BYTES",
@@ -189,7 +193,10 @@ class Downloader:
     """Downloads output files into ``directory`` (created when needed); see the module doc.
 
     ``session``: an :class:`aiohttp.ClientSession` to use (yours to close); by default the
-    downloader creates its own, lazily, and closes it in :meth:`aclose`.
+    downloader creates its own, lazily, and closes it in :meth:`aclose`. ``network``: a
+    client's proxy, TLS and ``trust_env`` settings (``client.config.network``) for that
+    session, or its ``http_session`` to use instead (not closed here); by default the
+    environment's proxies and verified TLS.
     """
 
     def __init__(
@@ -202,6 +209,7 @@ class Downloader:
         connect_timeout_s: float = DEFAULT_DOWNLOAD_CONNECT_TIMEOUT_S,
         read_timeout_s: float = DEFAULT_DOWNLOAD_READ_TIMEOUT_S,
         session: aiohttp.ClientSession | None = None,
+        network: NetworkSettings | None = None,
     ) -> None:
         for name, value, low in (
             ("concurrency", concurrency, 1),
@@ -225,6 +233,7 @@ class Downloader:
         )
         self._session = session
         self._owns_session = session is None
+        self._network = network if network is not None else NetworkSettings()
         self._limit = anyio.Semaphore(concurrency)
         self._dir_ready = False
         self.files_downloaded = 0
@@ -258,15 +267,11 @@ class Downloader:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
-            self._owns_session = True
-            session = aiohttp.ClientSession(
-                timeout=self._timeout, headers=_IDENTITY, raise_for_status=False
+            # With the client's proxy and TLS settings, or its own http_session (not ours to
+            # close); aiohttp's silent resend of a GET is turned off (retries are counted here).
+            self._session, self._owns_session = download_session(
+                self._network, _IDENTITY, self._timeout
             )
-            # aiohttp silently resends a GET once when a pooled connection drops; retries are
-            # this downloader's own policy (counted, backed off), as in the API transport.
-            if hasattr(session, "_retry_connection"):
-                session._retry_connection = False
-            self._session = session
         return self._session
 
     async def download(self, out_task_id: str, urls: Sequence[str]) -> tuple[Path, ...]:
@@ -347,7 +352,10 @@ class Downloader:
             return False
         try:
             async with self._get_session().head(
-                url, headers=_IDENTITY, max_redirects=DEFAULT_DOWNLOAD_MAX_REDIRECTS
+                url,
+                headers=_IDENTITY,
+                timeout=self._timeout,
+                max_redirects=DEFAULT_DOWNLOAD_MAX_REDIRECTS,
             ) as answer:
                 encoded = answer.headers.get("Content-Encoding", "identity").strip().lower()
                 plain = encoded in ("", "identity")
@@ -365,6 +373,7 @@ class Downloader:
             async with self._get_session().get(
                 url,
                 headers=_IDENTITY,
+                timeout=self._timeout,  # also on a session that is not the downloader's
                 auto_decompress=False,  # sizes are checked on the bytes of the wire
                 max_redirects=DEFAULT_DOWNLOAD_MAX_REDIRECTS,
             ) as answer:

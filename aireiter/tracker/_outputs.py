@@ -75,7 +75,8 @@ class Outputs:
         """Fetch ``task``'s outputs into ``directory`` and record the paths in the journal."""
         downloader = self._downloaders.get(directory)
         if downloader is None:
-            downloader = self._downloaders[directory] = Downloader(directory)
+            network = self._engine.client.config.network  # the client's proxy and TLS
+            downloader = self._downloaders[directory] = Downloader(directory, network=network)
         paths = await downloader.download(job.out_task_id, task.urls)
         job.downloaded = paths
         await self._engine.journal.update(job.out_task_id, downloaded=tuple(map(str, paths)))

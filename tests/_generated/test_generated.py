@@ -28,6 +28,9 @@ COMMON = [
     "metadata",
     "timeout",
     "max_retries",
+    "extra_headers",
+    "extra_query",
+    "extra_body",
 ]
 
 

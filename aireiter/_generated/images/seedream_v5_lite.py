@@ -49,6 +49,9 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
         metadata: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Task:
         """Submit a task to Seedream 5.0 Lite; returns it as accepted (``pending``).
 
@@ -80,6 +83,10 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             metadata: Returned unchanged with the task.
             timeout: Per-request timeout (default: the client's).
             max_retries: Retries of the submit request (default: the client's).
+            extra_headers: Headers added to every request of the call (openai's name).
+            extra_query: Query parameters added to every request of the call.
+            extra_body: Top-level fields added to the submit's JSON body (not those of the
+                arguments above; model fields go in extra_params).
 
         Raises:
             ParamError (nothing sent) for bad input; the API's errors otherwise.
@@ -100,6 +107,9 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def generate(
@@ -118,6 +128,9 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
         metadata: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
         poll_interval: float | None = None,
         on_update: Callable[[Task], object] | None = None,
@@ -153,6 +166,10 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             metadata: Returned unchanged with the task.
             timeout: Per-request timeout (default: the client's).
             max_retries: Retries of the submit request (default: the client's).
+            extra_headers: Headers added to every request of the call (openai's name).
+            extra_query: Query parameters added to every request of the call.
+            extra_body: Top-level fields added to the submit's JSON body (not those of the
+                arguments above; model fields go in extra_params).
             wait_timeout: Seconds to wait for the result (None: forever).
             poll_interval: None: the tracker's schedule (the first query near the model's
                 typical duration); else seconds before the first query, then growing.
@@ -181,6 +198,9 @@ class SeedreamV5LiteEndpoint(ModelEndpoint[SeedreamV5LiteParams]):
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
             on_update=on_update,

@@ -54,6 +54,9 @@ class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
         metadata: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Task:
         """Submit a task to Seedance 2.0; returns it as accepted (``pending``).
 
@@ -89,6 +92,10 @@ class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
             metadata: Returned unchanged with the task.
             timeout: Per-request timeout (default: the client's).
             max_retries: Retries of the submit request (default: the client's).
+            extra_headers: Headers added to every request of the call (openai's name).
+            extra_query: Query parameters added to every request of the call.
+            extra_body: Top-level fields added to the submit's JSON body (not those of the
+                arguments above; model fields go in extra_params).
 
         Raises:
             ParamError (nothing sent) for bad input; the API's errors otherwise.
@@ -113,6 +120,9 @@ class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
     async def generate(
@@ -135,6 +145,9 @@ class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
         metadata: Mapping[str, Any] | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str | int | float] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT_S,
         poll_interval: float | None = None,
         on_update: Callable[[Task], object] | None = None,
@@ -174,6 +187,10 @@ class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
             metadata: Returned unchanged with the task.
             timeout: Per-request timeout (default: the client's).
             max_retries: Retries of the submit request (default: the client's).
+            extra_headers: Headers added to every request of the call (openai's name).
+            extra_query: Query parameters added to every request of the call.
+            extra_body: Top-level fields added to the submit's JSON body (not those of the
+                arguments above; model fields go in extra_params).
             wait_timeout: Seconds to wait for the result (None: forever).
             poll_interval: None: the tracker's schedule (the first query near the model's
                 typical duration); else seconds before the first query, then growing.
@@ -206,6 +223,9 @@ class Seedance2Endpoint(ModelEndpoint[Seedance2Params]):
             metadata=metadata,
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             wait_timeout=wait_timeout,
             poll_interval=poll_interval,
             on_update=on_update,
