@@ -51,6 +51,7 @@ __all__ = [
     "NetworkSettings",
     "call_headers",
     "check_network",
+    "check_proxy",
     "close_session",
     "download_session",
     "httpx_options",

@@ -8,6 +8,7 @@ downloader and the chat adapter all go the same way.
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
@@ -382,5 +383,10 @@ async def test_http_session_is_refused_where_it_cannot_work(emulator: RunningEmu
             AsyncAIReiter(api_key=key, base_url=url, http_session=session, ssl=False)
         with pytest.raises(ParamError, match="event loop"):
             AIReiter(api_key=key, base_url=url, http_session=session)
+        client = AsyncAIReiter(api_key=key, base_url=url, http_session=session)
+        with pytest.raises(ParamError, match="another event loop"):  # used from a second loop
+            await asyncio.to_thread(asyncio.run, client.balance())
+        assert (await client.balance()).credits is not None  # in its own loop it works
+        await client.close()
     with pytest.raises(ParamError, match="closed"):
         AsyncAIReiter(api_key="k-123456789", http_session=session)
