@@ -283,8 +283,8 @@ class Engine:
         since, self._seen_finished = self._seen_finished, time.time()
         for record in await finished_since(self.owner, since - 1.0):
             job = self.jobs.get(record.out_task_id)
-            if job is None or job.delivered or job.busy:
-                continue
+            if job is None or job.delivered or job.busy or job.state.is_terminal:
+                continue  # not ours, or this run finished it itself (a download may be due)
             from ._resume import task_from_record
 
             event = _EVENT_OF_STATE.get(record.state)

@@ -393,7 +393,7 @@ async def test_a_running_resume_takes_over_jobs_whose_lease_runs_out(
                     model=MODEL,
                     params={"prompt": oid},
                     owner="elsewhere:1:abcd",
-                    lease_until=time.time() + 1.0,
+                    lease_until=time.time() + 4.0,
                 )
                 for oid in theirs
             ]
