@@ -13,6 +13,7 @@ Measured, each against its baseline from the same run:
 
     python benchmarks/tracker_scale.py [--jobs 10000] [--duration 2.0] [--quick] [--sqlite]
                                        [--spread 0.2] [--vs-gather]
+    python benchmarks/tracker_scale.py --journal postgres --workers 1,2,4  (tracker_workers.py)
 
 ``--spread`` draws each job's duration from 1 +/- spread of ``--duration``; ``--vs-gather``
 first runs a bare ``asyncio.gather(submit + wait())`` of the same jobs and prints the tracker's
@@ -159,6 +160,11 @@ def table(r: dict) -> None:
 
 def main() -> None:
     """Parse arguments, start the emulator, run, print the tables."""
+    if "--journal" in sys.argv:  # --journal postgres --workers 1,2,4: several worker processes
+        from tracker_workers import main as workers_main
+
+        workers_main(sys.argv[1:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--duration", type=float, default=2.0, help="seconds every job takes")

@@ -95,6 +95,8 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
         asyncpg.exceptions.ConnectionDoesNotExistError,
         asyncpg.exceptions.CannotConnectNowError,
         asyncpg.exceptions.AdminShutdownError,
+        # an idle connection the server ended is noticed on its next use as this
+        asyncpg.exceptions.InternalClientError,
     )
 
 
@@ -183,6 +185,8 @@ class PostgresJournal:
                     min_size=1,
                     max_size=self.pool_size,
                     timeout=self.connect_timeout_s,
+                    # pg_stat_activity shows which batch a connection works for
+                    server_settings={"application_name": f"aireiter:{self.name}"[:63]},
                 )
             except (*self._retryable, asyncpg.PostgresError) as exc:
                 raise JournalError(
@@ -253,7 +257,11 @@ class PostgresJournal:
         while True:
             try:
                 async with pool.acquire() as conn:
-                    return await work(conn)
+                    try:
+                        return await work(conn)
+                    except self._retryable:
+                        conn.terminate()  # the pool opens a fresh one in its place
+                        raise
             except self._retryable as exc:
                 if not delays:
                     raise JournalError(
