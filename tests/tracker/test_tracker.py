@@ -19,6 +19,7 @@ from aireiter import (
     TaskFailedError,
     TaskTimeoutError,
 )
+from aireiter._confirm import ConfirmPolicy
 from aireiter.emulator import FAIL_MARKER, FaultConfig, RunningEmulator
 from aireiter.tracker import (
     DuplicateJobError,
@@ -431,8 +432,11 @@ async def test_leaving_early_stops_everything_and_resume_finishes(
             if t not in before and server_side not in t.get_coro().__qualname__  # type: ignore[union-attr]
         ]
         assert stray == [], stray
+        # a submit cut off on the way out is confirmed over a window sized from the request
+        # timeout (120 s by default) before it may be resent: shrink it for the test
+        quick = ConfirmPolicy(min_window_s=0.2, in_flight_factor=0.002)
         async with TaskTracker.resume(
-            client, path, submit_rate=None, query_rate=None, poll_policy=policy(0.2)
+            client, path, submit_rate=None, query_rate=None, poll_policy=policy(0.2), confirm=quick
         ) as resumed:
             tasks = await resumed.gather()
     assert sorted(task.out_task_id for task in tasks) == sorted(ids)
@@ -462,8 +466,9 @@ async def test_outer_cancellation_leaves_a_consistent_journal(
             counts = await journal.counts()
         assert counts[JobState.QUEUED] > 0  # it really was stopped mid-run
         assert counts[JobState.COMPLETED] + counts[JobState.PENDING] > 0
+        quick = ConfirmPolicy(min_window_s=0.2, in_flight_factor=0.002)
         async with TaskTracker.resume(
-            client, path, submit_rate=None, poll_policy=policy(0.2)
+            client, path, submit_rate=None, poll_policy=policy(0.2), confirm=quick
         ) as resumed:
             tasks = await resumed.gather()
     assert {task.status.value for task in tasks} == {"completed"}
