@@ -58,6 +58,7 @@ logger = logging.getLogger("aireiter.tracker")
 
 SCHEMA_VERSION: Final = 2  # PRAGMA user_version of a journal file (2: claims and retries)
 MAX_BATCH_OPS: Final = 1024  # operations committed together at most
+SQLITE_CACHE_KIB: Final = 512  # page cache of the journal's connection
 DEFAULT_SQLITE_BUSY_TIMEOUT_S: Final = 10.0  # wait this long for another process's lock
 _IN_CHUNK: Final = 500  # ids per "IN (...)" query (SQLite's variable limit can be 999)
 
@@ -297,6 +298,9 @@ def _connect(path: str, synchronous: Synchronous, busy_timeout_s: float) -> sqli
         if str(mode).lower() != "wal":
             logger.warning("journal %s: WAL mode unavailable, using %s", path, mode)
         conn.execute(f"PRAGMA synchronous={synchronous}")
+        # Rows are written once and rarely read back: a small page cache (KiB) keeps memory
+        # flat; the operating system caches the file.
+        conn.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         conn.execute("BEGIN IMMEDIATE")
         fresh = (
             conn.execute(
