@@ -478,3 +478,22 @@ def test_an_interrupt_cancels_the_call_it_stopped(
         sync_client.tasks.wait(task.out_task_id, poll_interval=0.01, max_poll_interval=0.02)
     assert queried.is_set()
     assert loop_tasks() == baseline  # the wait's task is gone from the loop
+
+
+def test_with_options_is_a_blocking_copy_on_the_same_loop(
+    sync_client: AIReiter, thread_emulator: RunningEmulator
+) -> None:
+    """client.with_options() returns a blocking client with the new settings that runs on the
+    origin's loop thread and pool; closing the copy leaves the origin working."""
+    threads = len(_loop_threads())
+    copy = sync_client.with_options(max_retries=0, timeout=30)
+    assert isinstance(copy, AIReiter)
+    assert copy.config.max_retries == 0
+    assert len(_loop_threads()) == threads
+    task = copy.tasks.submit("gpt_4o", {"prompt": "x"})
+    assert copy.tasks.wait(task.out_task_id, poll_interval=0.01).status is TaskStatus.COMPLETED
+    copy.close()
+    assert copy.is_closed
+    assert not sync_client.is_closed
+    assert sync_client.tasks.query(task.out_task_id).status is TaskStatus.COMPLETED
+    assert thread_emulator.state.submit_counts[task.out_task_id] == 1
