@@ -21,9 +21,13 @@ EmulatorFactory = Callable[..., Awaitable[RunningEmulator]]
 
 @pytest.fixture(autouse=True)
 def _no_env_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never pick up a developer's real key or host from the environment."""
+    """Tests never pick up a developer's real key, host or proxy from the environment."""
     for name in ("AIREITER_API_KEY", "AIREITER_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
+    # Nor a proxy: traffic to the emulator on 127.0.0.1 goes straight there.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
 
 
 @pytest.fixture
