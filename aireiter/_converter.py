@@ -369,9 +369,17 @@ def structure_task(
             single = _to_output(value)
             outputs = (single,) if single is not None else ()
     value = get("estimated_credits")
-    estimated = value if type(value) is float and -_BIG < value < _BIG else _to_float(value)
+    estimated = (
+        value
+        if value is None or (type(value) is float and -_BIG < value < _BIG)
+        else _to_float(value)
+    )
     value = get("credits_used")
-    used = value if type(value) is float and -_BIG < value < _BIG else _to_float(value)
+    used = (
+        value
+        if value is None or (type(value) is float and -_BIG < value < _BIG)
+        else _to_float(value)
+    )
     created = get("created_at")
     if created is not None:
         created = _iso_utc(created) if type(created) is str else parse_datetime(created)

@@ -113,7 +113,7 @@ class APIResponse:
     def request_id(self) -> str | None:
         """The request id the answer's headers carry, if any."""
         request_id = self._request_id
-        if isinstance(request_id, NotGiven):
+        if request_id is NOT_GIVEN:
             request_id = self._request_id = request_id_of(self.headers)
         return request_id
 
@@ -124,10 +124,14 @@ class APIResponse:
         )
 
 
+_REQUEST_ID_KEYS = tuple(istr(name) for name in REQUEST_ID_HEADERS)  # case-folded once
+
+
 def request_id_of(headers: Mapping[str, str]) -> str | None:
     """The request id an answer's headers carry (the first of ``REQUEST_ID_HEADERS``)."""
-    for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
+    get = headers.get
+    for name in _REQUEST_ID_KEYS:
+        value = get(name)
         if value:
             return value
     return None
