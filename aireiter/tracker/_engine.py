@@ -160,6 +160,7 @@ class Engine:
         self.downloads = False
         self.take_over = False  # a resumed run also takes over jobs whose claim goes void
         self._tg: TaskGroup | None = None
+        self._early_callbacks: list[str] = []  # callbacks for others' jobs before start()
         self._seen_finished = time.time()
         self.rng = random.Random(seed)
         self.durations = DurationModel()
@@ -191,6 +192,9 @@ class Engine:
         """Start the dispatchers, the worker pools and the claim heartbeat in ``tg``."""
         self._tg = tg
         tg.start_soon(self._heartbeat, name="aireiter-tracker-heartbeat")
+        for out_task_id in self._early_callbacks:
+            tg.start_soon(self._foreign_callback, out_task_id)
+        self._early_callbacks.clear()
         tg.start_soon(self._submit_loop, name="aireiter-tracker-submit-dispatcher")
         tg.start_soon(self._query_loop, name="aireiter-tracker-scheduler")
         for _ in range(self.limits.submit_concurrency):
@@ -231,6 +235,7 @@ class Engine:
         await self._refresh_share()
         if self.share > 1:
             await anyio.sleep(SHARED_REFRESH_S * 1.5)
+            await self._refresh_share()  # a run that joined meanwhile counts too
 
     async def _refresh_share(self) -> None:
         live_owners = getattr(self.journal, "live_owners", None)
@@ -260,11 +265,17 @@ class Engine:
             if self.shared:
                 await self._refresh_share()
                 await self._take_finished_elsewhere()
+                if self.take_over and not self.expired and self._needs_work():
+                    await self._take_over()
             if time.monotonic() - last_renew >= renew_every - 1e-3:
                 last_renew = time.monotonic()
                 await self.journal.renew(self.owner, lease_s=self.lease_s)
                 if self.take_over and not self.expired:
                     await self._take_over()
+
+    def _needs_work(self) -> bool:
+        """True when the submit line is short: time to claim more of a shared batch."""
+        return len(self.submit_queue) < max(self.limits.submit_concurrency, 16)
 
     async def _take_over(self) -> None:
         """Claim jobs whose claim went void while this run works, and start on them."""
@@ -297,6 +308,10 @@ class Engine:
         record = await self.journal.get(out_task_id)
         if record is None or record.state.is_terminal:
             return
+        delay = self.query_bucket.try_acquire(time.monotonic())
+        while delay > 0:  # paid from the query budget like every query
+            await anyio.sleep(delay)
+            delay = self.query_bucket.try_acquire(time.monotonic())
         try:
             self.stats.queries_sent += 1
             task = await self.client.tasks.query(out_task_id, max_retries=0)
@@ -744,8 +759,11 @@ class Engine:
         """A webhook said ``out_task_id`` finished: query it now (a callback is only a hint)."""
         self.stats.callbacks_received += 1
         job = self.jobs.get(out_task_id)
-        if job is None and self.shared and self._tg is not None:
-            self._tg.start_soon(self._foreign_callback, out_task_id)
+        if job is None and self.shared:
+            if self._tg is None:
+                self._early_callbacks.append(out_task_id)  # still joining: handled at start
+            else:
+                self._tg.start_soon(self._foreign_callback, out_task_id)
             return
         if job is None or job.stopped or not job.taken:
             return

@@ -145,7 +145,9 @@ def handle_from_record(engine: Engine, record: JobRecord) -> TaskHandle:
     return job
 
 
-async def load_journal(engine: Engine, *, downloads: bool, request_timeout_s: float) -> int:
+async def load_journal(
+    engine: Engine, *, downloads: bool, request_timeout_s: float, busy_ok: bool = False
+) -> int:
     """Claim the journal's unfinished jobs, register them and the finished ones, and put each
     where its state says (see the module doc); returns how many jobs were loaded.
 
@@ -154,7 +156,7 @@ async def load_journal(engine: Engine, *, downloads: bool, request_timeout_s: fl
     """
     journal = engine.journal
     claimed = await journal.claim(engine.owner, lease_s=engine.lease_s)
-    if not claimed:
+    if not claimed and not busy_ok:
         holders = await journal.holders()
         holders.pop(engine.owner, None)
         if holders:

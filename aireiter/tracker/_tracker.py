@@ -207,6 +207,7 @@ class TaskTracker:
         self.owner = new_owner()
         """This run's name in the journal's claims (``host:pid:token``)."""
         self._resume = False
+        self._join = False
         self._phase = _Phase.NEW
         self._engine: Engine | None = None
         self._outputs: Outputs | None = None
@@ -218,12 +219,20 @@ class TaskTracker:
         cls,
         client: AsyncAIReiter,
         journal: Journal | str | os.PathLike[str],
+        *,
+        join: bool = False,
         **options: Any,
     ) -> TaskTracker:
-        """A tracker that, when entered, continues every job of ``journal`` (see
-        :mod:`aireiter.tracker._resume`): nothing is paid for twice, nothing is lost."""
+        """A tracker that, when entered, continues every job of ``journal`` it can claim (see
+        :mod:`aireiter.tracker._resume`): nothing is paid for twice, nothing is lost.
+
+        When live runs hold every unfinished job, entering raises
+        :class:`~aireiter.JournalBusyError` naming one, unless ``join=True``: then the run
+        starts with what it could claim, possibly nothing, and takes jobs over as their
+        claims go void (a worker joining a shared batch, a web-app replica)."""
         tracker = cls(client, journal=journal, **options)
         tracker._resume = True
+        tracker._join = join
         return tracker
 
     def __repr__(self) -> str:
@@ -261,6 +270,7 @@ class TaskTracker:
             if self._resume:
                 await load_journal(
                     engine,
+                    busy_ok=self._join,
                     downloads=self._download_dir is not None,
                     request_timeout_s=_request_timeout_s(self._client),
                 )

@@ -252,12 +252,6 @@ def _busiest_second(times: list[float]) -> int:
 
 @pytest.mark.slow
 @pytest.mark.timeout(240)
-@pytest.mark.xfail(
-    reason="Engine.join sleeps 1.5 s after reading its share and starts with that stale share: "
-    "a run that joined meanwhile is not counted for up to a refresh (seen: 101-113 queries in "
-    "the first 2 s); re-reading the share after the sleep keeps it <= 96",
-    strict=False,
-)
 async def test_three_workers_share_one_query_budget(
     emulator_factory: EmulatorFactory, pg: tuple[str, str]
 ) -> None:
