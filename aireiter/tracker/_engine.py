@@ -385,6 +385,7 @@ class Engine:
                 submit_attempts=job.submit_attempts + 1,
                 callback_url=callback_url,
                 lease_until=time.time() + self.lease_s,
+                **({} if job.sent_before else {"submitted_at": time.time()}),
             )
             if not held:  # another run took this job over: it is theirs to send
                 self._lost(job)
@@ -490,12 +491,17 @@ class Engine:
             )
             return
         job.task = compact_task(task)  # in flight: the raw answer is not needed
+        seen: dict[str, float] = {}
+        if event is Event.PROCESSING and not job.processing_seen:
+            job.processing_seen = True
+            seen["processing_at"] = time.time()
         await self.apply(
             job,
             event,
             task_id=task.task_id or job.task_id,
             estimated_credits=task.estimated_credits,
             adopted=job.adopted,
+            **seen,
         )
         if self.retry_failed == 0 and job.state in (JobState.PENDING, JobState.PROCESSING):
             job.params = None  # the journal has them; a long run keeps little per job

@@ -96,6 +96,7 @@ class TaskHandle:
         "params",
         "poke",
         "polls",
+        "processing_seen",
         "query_by_task_id",
         "retries",
         "retry_at",
@@ -158,6 +159,7 @@ class TaskHandle:
         self.query_by_task_id = False
         self.task_id: str | None = None
         self.adopted = False
+        self.processing_seen = False  # processing_at is in the journal
         self.index = 0  # its place in the run's order of jobs
         self.accepted_at = 0.0  # clock reading of the first answer that showed the task
         self.estimate = 0.0  # the API's estimate counted in the run's committed credits

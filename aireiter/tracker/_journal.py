@@ -117,6 +117,10 @@ class JobRecord:
     """For a failed job sent again (``retry_failed``): the id of the new job."""
     retries: int = 0
     """How many times this job's line was sent again after the API failed it."""
+    submitted_at: float | None = None
+    """Unix time its first submit was sent (``None``: never sent)."""
+    processing_at: float | None = None
+    """Unix time an answer first showed it ``processing`` (``None``: never seen so)."""
 
 
 JOB_RECORD_FIELDS: Final[frozenset[str]] = frozenset(a.name for a in attrs.fields(JobRecord))

@@ -62,13 +62,17 @@ _TYPES: Final[dict[str, tuple[str, str]]] = {
     "adopted": ("bool", ""),
     "retried_as": ("text", ""),
     "retries": ("int4", ""),
+    "submitted_at": ("float8", ""),
+    "processing_at": ("float8", ""),
 }
 _FIELDS: Final = tuple(a.name for a in attrs.fields(JobRecord))  # out_task_id first
 _STORED: Final = _FIELDS[1:]
 assert set(_STORED) == set(_TYPES), "every JobRecord field needs a column"
 _JSON: Final = frozenset({"params", "metadata"})
 _LISTS: Final = frozenset({"output_urls", "downloaded"})
-_TIMES: Final = frozenset({"created_at", "updated_at", "lease_until"})
+_TIMES: Final = frozenset(
+    {"created_at", "updated_at", "lease_until", "submitted_at", "processing_at"}
+)
 _FLOATS: Final = frozenset({"estimated_credits", "credits_used"})
 _INTS: Final = frozenset({"submit_attempts", "retries"})
 

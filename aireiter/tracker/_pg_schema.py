@@ -29,7 +29,7 @@ from .._exceptions import JournalError
 
 __all__ = ["SCHEMA_VERSION", "Tables", "migrate", "migration_sql", "schema_version"]
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2  # 2: submitted_at, processing_at (the report's timeline)
 """The version of the tables this aireiter reads and writes."""
 
 _LOCK_KEY: Final = 0x61697265  # pg_advisory_xact_lock key while migrating ("aire")
@@ -91,6 +91,10 @@ def _steps(tables: Tables) -> dict[int, tuple[str, ...]]:
     lease_until double precision NOT NULL,
     PRIMARY KEY (batch, owner)
 )""",
+        ),
+        2: (
+            f"ALTER TABLE {jobs} ADD COLUMN IF NOT EXISTS submitted_at double precision",
+            f"ALTER TABLE {jobs} ADD COLUMN IF NOT EXISTS processing_at double precision",
         ),
     }
 

@@ -131,6 +131,7 @@ def handle_from_record(engine: Engine, record: JobRecord) -> TaskHandle:
     job.task_id = record.task_id
     job.adopted = record.adopted
     job.retries = record.retries
+    job.processing_seen = record.processing_at is not None
     job.callback_url = record.callback_url
     job.last_error = record.error
     job.downloaded = tuple(Path(p) for p in record.downloaded)

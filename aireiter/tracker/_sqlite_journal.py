@@ -56,7 +56,7 @@ __all__ = ["DEFAULT_SQLITE_BUSY_TIMEOUT_S", "MAX_BATCH_OPS", "SCHEMA_VERSION", "
 
 logger = logging.getLogger("aireiter.tracker")
 
-SCHEMA_VERSION: Final = 2  # PRAGMA user_version of a journal file (2: claims and retries)
+SCHEMA_VERSION: Final = 3  # PRAGMA user_version (2: claims and retries; 3: timeline)
 MAX_BATCH_OPS: Final = 1024  # operations committed together at most
 SQLITE_CACHE_KIB: Final = 512  # page cache of the journal's connection
 DEFAULT_SQLITE_BUSY_TIMEOUT_S: Final = 10.0  # wait this long for another process's lock
@@ -84,7 +84,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     lease_until REAL NOT NULL DEFAULT 0,
     adopted INTEGER NOT NULL DEFAULT 0,
     retried_as TEXT,
-    retries INTEGER NOT NULL DEFAULT 0
+    retries INTEGER NOT NULL DEFAULT 0,
+    submitted_at REAL,
+    processing_at REAL
 )
 """
 # Columns added by each schema version (a version-1 file gets them on open).
@@ -95,6 +97,10 @@ _MIGRATIONS: Final = {
         "ALTER TABLE jobs ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE jobs ADD COLUMN retried_as TEXT",
         "ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0",
+    ),
+    3: (
+        "ALTER TABLE jobs ADD COLUMN submitted_at REAL",
+        "ALTER TABLE jobs ADD COLUMN processing_at REAL",
     ),
 }
 _UNFINISHED: Final = tuple(state.value for state in UNFINISHED_STATES)

@@ -558,3 +558,26 @@ async def test_a_tracker_is_used_once(emulator: RunningEmulator) -> None:
         with pytest.raises(RuntimeError):
             async with tracker:
                 pass
+
+
+async def test_the_journal_keeps_each_jobs_timeline(
+    emulator_factory: EmulatorFactory, tmp_path: Path
+) -> None:
+    """submitted_at (first submit sent) <= processing_at (first answer saying processing) <=
+    the final update: what the HTML report's timeline draws."""
+    emu = await emulator_factory(default_duration_s=0.4)
+    early = PollPolicy(fixed_duration_s=0.4, first_factor=0.5, error_delay_s=0.02)
+    async with (
+        client_for(emu) as client,
+        TaskTracker(client, journal=tmp_path / "run.db", poll_policy=early) as tracker,
+    ):
+        for n in range(3):
+            await tracker.submit(MODEL, {"prompt": f"p{n}"})
+        await tracker.gather()
+        records = await tracker.journal.records()
+    for record in records:
+        assert record.state is JobState.COMPLETED
+        assert record.submitted_at is not None
+        assert record.processing_at is not None
+        assert record.created_at <= record.submitted_at <= record.processing_at
+        assert record.processing_at <= record.updated_at
