@@ -8,11 +8,10 @@ Two sources, one shape (:class:`ReportData` holding :class:`ReportJob` values):
 - the results JSONL of ``aireiter batch --out``: one line per finished job, without the
   prompt (pass the jobs file, ``jobs=``, to take each prompt from the line it came from).
 
-Times. Neither source says when a job was first seen ``processing``. From a journal, a
-job's bar runs from the moment it was written down (queued locally, before its submit) to its
-last change (its end, for a finished job); from a results file, from the API's ``created_at``
-(accepted) to its ``completed_at``. A :class:`ReportJob` keeps ``processing_at`` for the day a
-source records it (a journal record with a ``processing_at`` field is read as such).
+Times. From a journal, a job's bar runs from its first submit (``submitted_at``; a journal of
+an older aireiter: the moment it was written down) through the first answer that showed it
+``processing`` (``processing_at``, when one did) to its last change (its end, for a finished
+job); from a results file, from the API's ``created_at`` (accepted) to its ``completed_at``.
 """
 
 from __future__ import annotations
@@ -268,7 +267,10 @@ def from_records(
                 error=_text(record.error),
                 estimated_credits=_number(record.estimated_credits),
                 credits_used=_number(record.credits_used),
-                submitted_at=_number(record.created_at) or None,
+                submitted_at=(
+                    _number(getattr(record, "submitted_at", None)) or _number(record.created_at)
+                )
+                or None,
                 processing_at=_number(getattr(record, "processing_at", None)) or None,
                 finished_at=(_number(record.updated_at) or None) if finished else None,
                 media=_media(record.model, record.output_urls, record.downloaded, bases),
