@@ -58,9 +58,10 @@ SourceKind = Literal["journal", "results", "run"]
 MediaKind = Literal["image", "video"]
 
 JOURNAL_TIMES: Final = (
-    "Each bar runs from the moment the job was written to the journal (queued locally, "
-    "before its submit) to its last change (its end, for a finished job). The journal does "
-    "not record when a job was first seen processing, so queueing and processing are one bar."
+    "Each bar runs from the job's first submit (or, in a journal of an older aireiter, the "
+    "moment it was written down) to its last change (its end, for a finished job). No answer "
+    "showed a job processing (each was found finished by its first query), so queueing and "
+    "processing are one bar."
 )
 RESULTS_TIMES: Final = (
     "Each bar runs from the API's created_at (the task accepted) to its completed_at. The "
