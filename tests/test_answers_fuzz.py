@@ -281,6 +281,7 @@ async def _call(client: AsyncAIReiter, endpoint: str) -> Task | Balance | AIReit
         return error
 
 
+@pytest.mark.timeout(300)  # about 11 s alone; several times that under coverage on 2 busy cores
 @settings(
     max_examples=1500,
     deadline=None,
