@@ -106,8 +106,10 @@ async def main(iterations: int, rounds: int, in_flights: list[int]) -> None:
                 ratios.append(sdk / raw)
             per_req = 1e6 / (2 * iterations)
             print(f"-- {in_flight} in flight: {iterations} submit+query pairs, {rounds} rounds")
-            print(f"plain aiohttp CPU per request: {statistics.median(raw_times) * per_req:8.1f} us")
-            print(f"aireiter      CPU per request: {statistics.median(sdk_times) * per_req:8.1f} us")
+            raw_us = statistics.median(raw_times) * per_req
+            sdk_us = statistics.median(sdk_times) * per_req
+            print(f"plain aiohttp CPU per request: {raw_us:8.1f} us")
+            print(f"aireiter      CPU per request: {sdk_us:8.1f} us")
             print(
                 f"ratio aireiter/plain (median of rounds): {statistics.median(ratios):.3f} "
                 f"(min {min(ratios):.3f}, max {max(ratios):.3f}); target <= {TARGET}"
