@@ -20,6 +20,8 @@ import asyncio
 import heapq
 import itertools
 import math
+import time
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["ARMED", "ENDED", "EXPIRED", "GRANULARITY_S", "Deadlines"]
@@ -36,10 +38,17 @@ _PURGE_MIN = 64  # never rebuild a heap smaller than this
 class Deadlines:
     """The deadlines of one event loop's requests (see the module docstring)."""
 
-    __slots__ = ("_ended", "_handle", "_heap", "_loop", "_seq", "_wake_at")
+    __slots__ = ("_ended", "_handle", "_heap", "_loop", "_seq", "_time", "_wake_at")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        # The loop's clock; asyncio's own ``loop.time()`` is ``time.monotonic()`` wrapped in a
+        # Python method, so that is called directly when the loop does not change it.
+        self._time: Callable[[], float] = (
+            time.monotonic
+            if getattr(type(loop), "time", None) is asyncio.BaseEventLoop.time
+            else loop.time
+        )
         self._heap: list[list[Any]] = []
         self._seq = itertools.count()
         self._handle: asyncio.TimerHandle | None = None
@@ -48,7 +57,7 @@ class Deadlines:
 
     def arm(self, seconds: float) -> list[Any]:
         """Start a deadline ``seconds`` from now for the running task; returns its entry."""
-        when = self._loop.time() + seconds
+        when = self._time() + seconds
         entry = [when, next(self._seq), asyncio.current_task(), ARMED]
         heapq.heappush(self._heap, entry)
         if when < self._wake_at:
