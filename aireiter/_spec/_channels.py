@@ -20,11 +20,12 @@ import sys
 import threading
 import warnings
 from types import FrameType
+from typing import Final
 
 import attrs
 
 from .._exceptions import ParamIssue
-from ._model import ModelSpec, load_spec
+from ._model import ModelSpec, Spec, load_spec
 
 __all__ = [
     "ModelName",
@@ -64,6 +65,25 @@ def parse_model_name(name: str) -> ModelName | None:
     extra suffix (``face``) is that channel, listed or not.
     """
     spec = load_spec()
+    cache = _PARSED.get(id(spec))
+    if cache is None or cache[0] is not spec:
+        cache = (spec, {})
+        _PARSED.clear()  # one spec at a time (a test may load another)
+        _PARSED[id(spec)] = cache
+    names = cache[1]
+    if name in names:
+        return names[name]
+    parsed = _parse(spec, name)
+    if len(names) < _MAX_CACHED:
+        names[name] = parsed
+    return parsed
+
+
+_MAX_CACHED: Final = 4096
+_PARSED: dict[int, tuple[Spec, dict[str, ModelName | None]]] = {}
+
+
+def _parse(spec: Spec, name: str) -> ModelName | None:
     model = spec.models.get(name)
     if model is not None:
         return ModelName(name, model, None, True)

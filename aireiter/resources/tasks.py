@@ -625,11 +625,15 @@ def _with_status(task: Task, status: TaskStatus) -> Task:
 def _with_files(model: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
     """``params`` with each local reference image encoded as a data URI where ``model``'s
     docs allow one (:mod:`aireiter._files`); ParamError otherwise. Unchanged without files."""
-    if not any(
-        is_image_file(value)
-        or (isinstance(value, (list, tuple)) and any(is_image_file(item) for item in value))
-        for value in params.values()
-    ):
+    for value in params.values():
+        kind = type(value)
+        if kind is str or kind is int or kind is float or kind is bool or value is None:
+            continue  # the common case: no file here (checked first, it is on every submit)
+        if is_image_file(value) or (
+            isinstance(value, (list, tuple)) and any(is_image_file(item) for item in value)
+        ):
+            break
+    else:
         return params
     spec = resolve_model(model)[0]
     if spec is None:
