@@ -25,7 +25,6 @@ retryable ever fails a job: only the job's deadline or the run's ends it.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from .._exceptions import (
@@ -41,7 +40,7 @@ from .._exceptions import (
     RateLimitError,
 )
 from .._models import Task, TaskStatus
-from ..resources.tasks import is_ambiguous_submit_error
+from ..resources._outcomes import is_ambiguous_submit_error, request_mismatch
 from ._handle import TaskHandle
 from ._journal import JobState
 from ._lifecycle import Event
@@ -49,7 +48,7 @@ from ._lifecycle import Event
 if TYPE_CHECKING:
     from ._engine import Engine
 
-__all__ = ["event_of", "is_not_api", "query_job", "submit_job", "task_matches"]
+__all__ = ["event_of", "is_not_api", "mismatch", "query_job", "submit_job"]
 
 EVENT_OF_STATUS: Final = {
     TaskStatus.PENDING: Event.ACCEPTED,
@@ -81,21 +80,11 @@ def is_fatal_status(error: BaseException) -> bool:
     return isinstance(error, (AuthenticationError, PermissionDeniedError, InsufficientCreditsError))
 
 
-def task_matches(job: TaskHandle, task: Task) -> bool | None:
-    """Whether the task found under ``job``'s id is this job's: True/False when the answer
-    echoes ``input`` (model and params), ``None`` when it does not say."""
-    raw_input = task.raw.get("input") if isinstance(task.raw, Mapping) else None
-    if not isinstance(raw_input, Mapping):
-        return None
-    model = raw_input.get("model")
-    params = raw_input.get("params")
-    if model is not None and str(model) != job.model:
-        return False
-    sent = job.params
-    if isinstance(params, Mapping) and sent is not None:
-        # The API may add fields of its own (e.g. ``show_public``): what we sent must be there.
-        return all(params.get(name) == value for name, value in sent.items())
-    return True if model is not None else None
+def mismatch(job: TaskHandle, task: Task) -> str | None:
+    """How the task found under ``job``'s id differs from what the job sends (the SDK's one
+    rule, :func:`~aireiter.resources._outcomes.request_mismatch`); ``None`` when its echo
+    shows no difference or it has no ``input`` echo to compare."""
+    return request_mismatch(task, job.model, job.params)
 
 
 async def submit_job(engine: Engine, job: TaskHandle) -> None:
@@ -216,12 +205,14 @@ async def query_job(engine: Engine, job: TaskHandle) -> None:
     if job.out_task_id and task.out_task_id != job.out_task_id:
         task = _with_out_task_id(task, job.out_task_id)
     if job.checking_id or job.state in (JobState.SUBMITTING, JobState.IN_DOUBT):
-        verdict = task_matches(job, task)
-        if verdict is False or (verdict is None and job.checking_id and not job.sent_before):
+        why = mismatch(job, task)
+        if why is None and task.input is None and job.checking_id and not job.sent_before:
+            why = "the API does not echo its request, so it cannot be shown to be this job's"
+        if why is not None:
             job.checking_id = False
             job.last_error = (
-                f"out_task_id {job.out_task_id} already belongs to another task "
-                f"(model {task.model or '?'}): not this job's result"
+                f"out_task_id {job.out_task_id} already belongs to another task ({why}): "
+                "not this job's result; submit it under a new id"
             )
             await engine.apply(job, Event.MISMATCH, error=job.last_error)
             return
