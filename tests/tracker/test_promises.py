@@ -415,3 +415,44 @@ async def test_a_running_resume_takes_over_jobs_whose_lease_runs_out(
     assert {k: v for k, v in emu.state.submit_requests.items() if v} == dict.fromkeys(
         mine + theirs, 1
     )
+
+
+async def test_a_server_that_records_late_gets_one_submit_from_the_tracker() -> None:
+    """Not the emulator: a small server whose first submit answers 503 while it is still being
+    recorded, and whose queries say "not found" until the third one. The tracker waits out
+    its confirm window, finds the task and adopts it; the server records it once. (One "not
+    found" followed by a resend used to record it twice.)"""
+    from aiohttp import web
+
+    from tests.resources._scripted_api import ScriptedAPI, envelope, unavailable
+
+    api = ScriptedAPI()
+    held: list[dict[str, Any]] = []
+
+    async def hold_first(body: dict[str, Any]) -> web.StreamResponse:
+        if not held and not api.recorded:
+            held.append(body)
+            return unavailable()  # the answer is lost; the request is still being recorded
+        return await api.default_submit(body)
+
+    async def record_late(body: dict[str, Any]) -> web.StreamResponse:
+        if held and len(api.queries) >= 3:
+            api.record(held.pop())
+        task = api.tasks.get(body.get("out_task_id", ""))
+        if task is not None and len(api.queries) >= 4:
+            task.update(status="completed", output=[{"url": "http://127.0.0.1:9/x.png"}])
+            return envelope(task)
+        return await api.default_query(body)
+
+    api.on_submit, api.on_query = hold_first, record_late
+    confirm = ConfirmPolicy(min_window_s=0.8, in_flight_factor=1.0, queries=4)
+    async with (
+        api.serve() as base_url,
+        AsyncAIReiter(api_key="k", base_url=base_url, max_retries=0) as client,
+        TaskTracker(client, poll_policy=POLICY, confirm=confirm) as tracker,
+    ):
+        handle = await tracker.submit("gpt_4o", {"prompt": "x"}, out_task_id="late-1")
+        task = await asyncio.wait_for(handle.result(), 30)
+    assert task.status.value == "completed"
+    assert api.submits["late-1"] == 1
+    assert api.recorded["late-1"] == 1
