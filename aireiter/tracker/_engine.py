@@ -10,6 +10,8 @@ Work flows like this (no coroutine per job; per job there is one :class:`TaskHan
     query dispatcher (the scheduler): pop the earliest due job, take a query token, hand it to
         a free query worker
     query worker: POST query ──> journal PROCESSING / COMPLETED / FAILED; reschedule or finish
+    spare queries: when nothing is due and a query token is free, the job longest eligible in
+        the spare heap is queried early (see the poll policy's ``spare_query_step``)
 
 Requests are sent with ``max_retries=0``: a failure goes back through the heap (with the poll
 policy's error backoff) so every request, retries included, is paid for from the tracker's
@@ -61,7 +63,7 @@ from ._poll_policy import PollPolicy
 from ._progress import RunStats
 from ._ratelimit import TokenBucket
 from ._requests import query_job, submit_job
-from ._scheduler import TimerHeap, Wakeup
+from ._scheduler import SpareHeap, TimerHeap, Wakeup
 
 if TYPE_CHECKING:
     from .._client import AsyncAIReiter
@@ -169,6 +171,9 @@ class Engine:
         self.order: list[str] = []  # every job's id, in the order it was added
         self.submit_queue: deque[TaskHandle] = deque()
         self.timers: TimerHeap[TaskHandle] = TimerHeap()
+        self.spare: SpareHeap[TaskHandle] = SpareHeap()
+        # Spare queries spend a query budget nothing due wants; with no budget there is none.
+        self.spare_step = policy.spare_query_step if query_rate is not None else None
         self.results: deque[TaskHandle] = deque()
         self.in_flight = 0
         self.unfinished = 0
@@ -432,11 +437,17 @@ class Engine:
     def _schedule_poll(self, job: TaskHandle, *, first: bool) -> None:
         webhooks = job.callback_url is not None
         now = time.monotonic()
+        own_due, job.spare_due = job.spare_due, 0.0
+        if own_due > now:  # a spare query found it unfinished: its own schedule stands,
+            plan = self.durations.spare_plan(job.model, self.spare_step or 0.0)
+            gap = plan[1] if plan is not None else 0.0  # ... but not right after this one
+            self._schedule_query(job, max(own_due, now + gap), now)
+            return
         if not webhooks and job.accepted_at:
             learned = self.durations.due_after(job.model, job.polls)
             if learned is not None and job.accepted_at + learned > now:
                 job.polls += 1
-                self.schedule(job, job.accepted_at + learned)
+                self._schedule_query(job, job.accepted_at + learned, now)
                 return
         if job.polls == 0 and first:
             delay = self.policy.first_delay(job.typical_s, webhooks=webhooks, rng=self.rng)
@@ -449,7 +460,43 @@ class Engine:
                 rng=self.rng,
             )
         job.polls += 1
-        self.schedule(job, now + delay)
+        self._schedule_query(job, now + delay, now)
+
+    def _schedule_query(self, job: TaskHandle, due: float, now: float) -> None:
+        """Schedule ``job``'s next poll at ``due`` and, when the run has learned its model's
+        durations and has a query budget, make it eligible for a spare query before that."""
+        due = self.schedule(job, due)
+        if self.spare_step is not None:
+            self._spare_eligible(job, due, now, now)
+
+    def _spare_eligible(self, job: TaskHandle, due: float, now: float, last: float) -> None:
+        """Make ``job`` (due at ``due``, last queried or scheduled at ``last``) eligible for
+        a spare query, if its model's durations are known and there is time before ``due``."""
+        step = self.spare_step
+        if step is None or job.callback_url is not None or not job.accepted_at:
+            return
+        plan = self.durations.spare_plan(job.model, step)
+        if plan is None:
+            return
+        earliest, every = plan
+        eligible = max(last + every, job.accepted_at + earliest)
+        if eligible < due:
+            spare = self.spare
+            head = spare.next_eligible()
+            spare.push(job, eligible, due)
+            spare.prune(len(self.timers))
+            if head is None or eligible < head:
+                self.query_wake.set()
+
+    def _spare_catch_up(self, model: str) -> None:
+        """``model``'s durations just became known: the jobs of it already waiting for their
+        first query (scheduled before) become eligible for spare queries too (once, O(n))."""
+        if self.spare_step is None:
+            return
+        now = time.monotonic()
+        for job, due in self.timers.live():
+            if job.model == model and job.action == ACTION_QUERY and not job.busy:
+                self._spare_eligible(job, due, now, -math.inf)
 
     def _requeue(self, job: TaskHandle) -> None:
         due, job.retry_at = job.retry_at, 0.0
@@ -467,8 +514,10 @@ class Engine:
             job.task_id = task.task_id
         if not job.accepted_at:
             job.accepted_at = time.monotonic()
-        elif event is Event.FINISHED_OK:
-            self.durations.observe(job.model, _duration_s(task, job.accepted_at))
+        elif event is Event.FINISHED_OK and self.durations.observe(
+            job.model, _duration_s(task, job.accepted_at)
+        ):
+            self._spare_catch_up(job.model)  # the model's durations just became known
         estimate = task.estimated_credits
         if estimate and not job.estimated:
             job.estimated = True
@@ -690,8 +739,9 @@ class Engine:
             self.submit_queue.append(job)
         self.submit_wake.set()
 
-    def schedule(self, job: TaskHandle, due: float, action: int = ACTION_QUERY) -> None:
-        """Make ``job``'s next action due at clock reading ``due`` (never past its deadline)."""
+    def schedule(self, job: TaskHandle, due: float, action: int = ACTION_QUERY) -> float:
+        """Make ``job``'s next action due at clock reading ``due`` (never past its deadline);
+        returns the due time set."""
         job.action = action
         if job.deadline is not None and due > job.deadline:
             due = job.deadline
@@ -699,6 +749,7 @@ class Engine:
         self.timers.schedule(job, due)
         if head is None or due < head:  # the loop sleeps until the earliest: wake it only then
             self.query_wake.set()
+        return due
 
     def error_delay(self, failures: int) -> float:
         """Seconds before trying again after ``failures`` failures in a row (the policy's
@@ -832,7 +883,14 @@ class Engine:
             now = time.monotonic()
             due = timers.next_due()
             if due is None or due > now:
-                await self.query_wake.wait(None if due is None else due - now)
+                wait = None if due is None else due - now
+                if self.spare_step is not None and len(self.spare):
+                    spare_wait = self._spare_query(now)
+                    if spare_wait == 0.0:
+                        continue
+                    if spare_wait is not None and (wait is None or spare_wait < wait):
+                        wait = spare_wait
+                await self.query_wake.wait(wait)
                 continue
             job = timers.pop_due(now)
             if job is None or job.stopped:
@@ -858,6 +916,36 @@ class Engine:
             job.busy = True
             worker.set_result(job)
 
+    def _spare_query(self, now: float) -> float | None:
+        """Nothing is due: send the job longest eligible for a spare query, if a worker and a
+        token are free. Returns 0.0 when one went out, else the seconds until it is worth
+        looking again (``None``: when something else wakes the loop)."""
+        spare = self.spare
+        eligible = spare.next_eligible()
+        if eligible is None:
+            return None
+        if eligible > now:
+            return max(eligible - now, DISPATCH_TICK_S)
+        worker = _idle_worker(self._query_idle)
+        if worker is None:
+            return None  # a worker going idle wakes the loop
+        delay = self.query_bucket.try_acquire(now)
+        if delay > 0:
+            return max(delay, DISPATCH_TICK_S)
+        taken = spare.pop(now)
+        assert taken is not None
+        job, due = taken
+        if job.stopped or job.busy or (job.deadline is not None and now >= job.deadline):
+            self.query_bucket.refund()
+            return 0.0  # the due path deals with it
+        self.timers.unschedule(job)
+        job.spare_due = due  # kept: the answer puts the job back on its own schedule
+        self.stats.spare_queries += 1
+        self._query_idle.popleft()
+        job.busy = True
+        worker.set_result(job)
+        return 0.0
+
     async def _query_worker(self) -> None:
         loop = asyncio.get_running_loop()
         idle = self._query_idle
@@ -872,6 +960,7 @@ class Engine:
                     await query_job(self, job)
             finally:
                 job.busy = False
+                job.spare_due = 0.0
             if job.poke and not job.stopped:
                 job.poke = False
                 # A callback came while the query was out. Query again at once, unless the

@@ -102,6 +102,7 @@ class TaskHandle:
         "retry_at",
         "scheduled",
         "sent_before",
+        "spare_due",
         "state",
         "submit_attempts",
         "taken",
@@ -146,6 +147,7 @@ class TaskHandle:
         self.poke = False  # a callback came while busy: query again at once
         self.estimated = False  # the API's credit estimate for this job is in the totals
         self.polls = 0
+        self.spare_due = 0.0  # a spare query is out: the due time of the job's own schedule
         self.failures = 0
         self.submit_attempts = 0
         self.deadline: float | None = None

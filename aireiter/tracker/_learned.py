@@ -14,6 +14,10 @@ lower quantile finds jobs sooner for more queries (0.5: ~1.5 queries, ~9 % lag).
 that does not know a job's own duration gets both below 1.2 queries and 5 % lag; webhooks
 (``webhook=``) get 0 lag with one confirming query.
 
+Spare queries (a query budget the schedule leaves unused, see the poll policy's
+``spare_query_step``) go to jobs past the ``DEFAULT_SPARE_FROM_QUANTILE`` of the learned
+durations, at most one per job per step: :meth:`DurationModel.spare_plan`.
+
 Per model the last ``DEFAULT_WINDOW`` durations are kept, sorted (a few KB per model).
 """
 
@@ -27,6 +31,7 @@ __all__ = [
     "DEFAULT_FIRST_QUANTILE",
     "DEFAULT_MIN_OBSERVATIONS",
     "DEFAULT_SECOND_QUANTILE",
+    "DEFAULT_SPARE_FROM_QUANTILE",
     "DEFAULT_WINDOW",
     "DurationModel",
 ]
@@ -35,6 +40,7 @@ DEFAULT_FIRST_QUANTILE: Final = 0.85
 DEFAULT_SECOND_QUANTILE: Final = 0.98
 DEFAULT_MIN_OBSERVATIONS: Final = 20
 DEFAULT_WINDOW: Final = 256
+DEFAULT_SPARE_FROM_QUANTILE: Final = 0.02  # spare queries start at this quantile of durations
 
 
 class _Window:
@@ -70,14 +76,16 @@ class DurationModel:
         self.second_quantile = second_quantile
         self._windows: dict[str, _Window] = {}
 
-    def observe(self, model: str, seconds: float) -> None:
-        """A job of ``model`` took ``seconds`` (ignored unless positive and finite)."""
+    def observe(self, model: str, seconds: float) -> bool:
+        """A job of ``model`` took ``seconds`` (ignored unless positive and finite); True when
+        this observation is the one that made the model's durations known."""
         if not 0.0 < seconds < float("inf"):
-            return
+            return False
         window = self._windows.get(model)
         if window is None:
             window = self._windows[model] = _Window()
         window.add(seconds)
+        return len(window.order) == DEFAULT_MIN_OBSERVATIONS
 
     def due_after(self, model: str, polls: int) -> float | None:
         """Seconds after the submit answer to query a job of ``model`` that has been queried
@@ -89,3 +97,12 @@ class DurationModel:
         if window is None or len(window.order) < DEFAULT_MIN_OBSERVATIONS:
             return None
         return window.quantile(self.first_quantile if polls == 0 else self.second_quantile)
+
+    def spare_plan(self, model: str, step: float) -> tuple[float, float] | None:
+        """``(earliest, every)``: seconds after its submit answer from which a job of
+        ``model`` may get spare queries, and the least time between two of them (``step`` x
+        the learned median); ``None`` until the run has seen enough jobs of it."""
+        window = self._windows.get(model)
+        if window is None or len(window.order) < DEFAULT_MIN_OBSERVATIONS:
+            return None
+        return window.quantile(DEFAULT_SPARE_FROM_QUANTILE), step * window.quantile(0.5)

@@ -10,6 +10,16 @@ else the spec's ``typical_duration_s``, else ``default_duration_s``; then times
 net, so every delay but the error one (and the cap) is multiplied by it. Once a run has seen
 enough jobs of a model finish, the first two queries come from the durations it observed
 instead (see :mod:`._learned`).
+
+``spare_query_step``: the query budget a run leaves unused is not wasted. When no query is due,
+a token is free and a worker is idle, the job most overdue for a *spare* query is queried: a
+job of a model whose durations the run has learned becomes eligible at the learned 2nd
+percentile of its duration, and again ``spare_query_step`` x the learned median after each
+answer that showed it unfinished (0.05: a job is found a median ~3 % of its duration after it
+finished when the budget has room for it). A spare query never moves a job's own schedule and
+never waits for budget: due queries always go first, so a run whose query budget is the limit
+behaves as without them. ``None`` turns them off; with no query budget (``query_rate=None``)
+there is no spare budget and they are off too.
 """
 
 from __future__ import annotations
@@ -43,6 +53,7 @@ __all__ = [
     "DEFAULT_POLL_MIN_INTERVAL_S",
     "DEFAULT_POLL_PENDING_FACTOR",
     "DEFAULT_POLL_PROCESSING_FACTOR",
+    "DEFAULT_SPARE_QUERY_STEP",
     "DEFAULT_TYPICAL_DURATION_S",
     "DEFAULT_WEBHOOK_SLOWDOWN",
     "PollPolicy",
@@ -50,6 +61,7 @@ __all__ = [
 
 # --- poll schedule defaults: the SDK's one schedule, aireiter._poll_schedule -------------------
 DEFAULT_WEBHOOK_SLOWDOWN: Final = 4.0  # with webhooks on, polling is this much slower
+DEFAULT_SPARE_QUERY_STEP: Final = 0.05  # spare queries: at most one per job per this x median
 
 
 def _positive(_instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -114,10 +126,16 @@ class PollPolicy:
     fixed_duration_s: float | None = attrs.field(default=None)
     default_duration_s: float = attrs.field(default=DEFAULT_TYPICAL_DURATION_S, validator=_positive)
     webhook_slowdown: float = attrs.field(default=DEFAULT_WEBHOOK_SLOWDOWN, validator=_at_least_one)
+    spare_query_step: float | None = attrs.field(default=DEFAULT_SPARE_QUERY_STEP)
+    """Spare queries (see the module docstring): at most one per job per this share of its
+    model's learned median duration; ``None``: none."""
 
     def __attrs_post_init__(self) -> None:
         if self.fixed_duration_s is not None and not self.fixed_duration_s > 0:
             raise ValueError(f"fixed_duration_s must be > 0, got {self.fixed_duration_s!r}")
+        step = self.spare_query_step
+        if step is not None and not 0.0 < step <= 1.0:
+            raise ValueError(f"spare_query_step must be in (0, 1] or None, got {step!r}")
         if self.min_interval_s > self.max_interval_s:
             raise ValueError("min_interval_s must not exceed max_interval_s")
 

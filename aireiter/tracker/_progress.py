@@ -45,6 +45,9 @@ class ProgressSnapshot:
     """Jobs whose ``out_task_id`` belonged to another task (never taken as a result)."""
     held_by_budget: int = 0
     """Jobs not sent because ``max_credits`` would have been passed (still queued)."""
+    spare_queries: int = 0
+    """Of ``queries_sent``, those sent with query budget nothing due wanted, to find jobs
+    sooner (see :class:`~aireiter.tracker.PollPolicy`'s ``spare_query_step``)."""
 
     @property
     def done(self) -> int:
@@ -77,6 +80,7 @@ class RunStats:
         "finished_this_run",
         "held_by_budget",
         "queries_sent",
+        "spare_queries",
         "started",
         "submits_sent",
         "timed_out",
@@ -88,6 +92,7 @@ class RunStats:
         self.credits_used = 0.0
         self.submits_sent = 0
         self.queries_sent = 0
+        self.spare_queries = 0
         self.callbacks_received = 0
         self.finished_this_run = 0
         self.timed_out = 0
@@ -135,4 +140,5 @@ class RunStats:
             in_doubt=counts[JobState.IN_DOUBT],
             conflict=counts[JobState.CONFLICT],
             held_by_budget=self.held_by_budget,
+            spare_queries=self.spare_queries,
         )

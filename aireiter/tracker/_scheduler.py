@@ -6,6 +6,10 @@ generation; the stale entry stays in the heap and is skipped when it reaches the
 deletion, O(log n) per operation, no search). ``seq`` keeps equal due times first-in first-out.
 Pure logic: the caller passes clock readings. :class:`Wakeup` is how the loops that drain the
 heap are nudged when something earlier is scheduled.
+
+:class:`SpareHeap` is a second, optional ordering of the same items: when each may get a
+*spare* query (budget nothing due wants). Its entries are only valid while the item's timer
+entry they were made with is live, so it needs no bookkeeping of its own.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import heapq
 import itertools
 from typing import Generic, Protocol, TypeVar
 
-__all__ = ["Schedulable", "TimerHeap", "Wakeup"]
+__all__ = ["Schedulable", "SpareHeap", "TimerHeap", "Wakeup"]
 
 
 class Schedulable(Protocol):
@@ -65,6 +69,10 @@ class TimerHeap(Generic[T]):
         while heap and heap[0][2].generation != heap[0][3]:
             heapq.heappop(heap)
 
+    def live(self) -> list[tuple[T, float]]:
+        """Every item with a live entry and its due time (a copy; O(n))."""
+        return [(e[2], e[0]) for e in self._heap if e[2].scheduled and e[2].generation == e[3]]
+
     def next_due(self) -> float | None:
         """The earliest live due time, or ``None`` when nothing is scheduled."""
         self._drop_stale()
@@ -80,6 +88,62 @@ class TimerHeap(Generic[T]):
         item.scheduled = False
         self._live -= 1
         return item
+
+
+class SpareHeap(Generic[T]):
+    """When items may be looked at early, each entry tied to the item's live timer entry.
+
+    ``push(item, eligible, due)`` right after the item was scheduled (due at ``due``) records
+    that it may be taken at ``eligible``; the entry goes stale as soon as the item is
+    rescheduled, unscheduled or popped from its :class:`TimerHeap` (its ``generation`` moves or
+    ``scheduled`` drops), and stale entries are skipped, or pruned when they outnumber the
+    items (a busy run may never look at this heap).
+    """
+
+    __slots__ = ("_heap", "_seq")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, T, int, float]] = []
+        self._seq = itertools.count()
+
+    def __len__(self) -> int:
+        """Entries held, stale ones included."""
+        return len(self._heap)
+
+    def push(self, item: T, eligible: float, due: float) -> None:
+        """``item`` (scheduled at ``due`` just now) may be taken from ``eligible`` on."""
+        heapq.heappush(self._heap, (eligible, next(self._seq), item, item.generation, due))
+
+    def _drop_stale(self) -> None:
+        heap = self._heap
+        while heap:
+            entry = heap[0]
+            item = entry[2]
+            if item.scheduled and item.generation == entry[3]:
+                return
+            heapq.heappop(heap)
+
+    def next_eligible(self) -> float | None:
+        """The earliest eligible time of a live entry, or ``None``."""
+        self._drop_stale()
+        return self._heap[0][0] if self._heap else None
+
+    def pop(self, now: float) -> tuple[T, float] | None:
+        """The earliest item eligible at ``now`` and the due time of its timer entry (the
+        entry is removed here; the caller unschedules the item), or ``None``."""
+        self._drop_stale()
+        heap = self._heap
+        if not heap or heap[0][0] > now:
+            return None
+        entry = heapq.heappop(heap)
+        return entry[2], entry[4]
+
+    def prune(self, live: int) -> None:
+        """Drop stale entries once they are more than the ``live`` items can explain."""
+        heap = self._heap
+        if len(heap) > 2 * live + 64:
+            self._heap = [e for e in heap if e[2].scheduled and e[2].generation == e[3]]
+            heapq.heapify(self._heap)
 
 
 class Wakeup:

@@ -36,3 +36,19 @@ def test_only_the_latest_window_counts_and_odd_values_are_ignored() -> None:
     for bad in (0.0, -1.0, float("inf"), float("nan")):
         model.observe("m", bad)
     assert model.due_after("m", 0) == 5.0
+
+
+def test_observe_says_when_a_model_becomes_known_and_the_spare_plan_follows() -> None:
+    """The observation that reaches the minimum returns True (once); the spare plan starts at
+    the 2nd percentile and steps by the given share of the median."""
+    model = DurationModel()
+    became = [model.observe("m", float(n)) for n in range(1, 101)]
+    assert became.count(True) == 1
+    assert became[DEFAULT_MIN_OBSERVATIONS - 1]
+    assert DurationModel().spare_plan("m", 0.05) is None
+    plan = model.spare_plan("m", 0.05)
+    assert plan is not None
+    earliest, every = plan
+    assert earliest == 3.0  # the 2nd percentile of 1..100
+    assert every == 0.05 * 51.0
+    assert model.observe("m", float("nan")) is False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aireiter.tracker._scheduler import TimerHeap
+from aireiter.tracker._scheduler import SpareHeap, TimerHeap
 
 
 class Item:
@@ -83,3 +83,41 @@ async def test_wakeup_wakes_every_waiter_and_leaves_nothing_behind() -> None:
     await asyncio.wait_for(asyncio.gather(*tasks), 5)
     assert woken.is_set()
     assert wake._waiters == []
+
+
+def test_spare_entries_follow_the_timer_entry_they_were_made_with() -> None:
+    """A spare entry comes out earliest-eligible first with its item's due time, and only
+    while the item's timer entry it was made with is live: rescheduled, unscheduled or
+    popped items are skipped."""
+    timers: TimerHeap[Item] = TimerHeap()
+    spare: SpareHeap[Item] = SpareHeap()
+    a, b, c, d = Item("a"), Item("b"), Item("c"), Item("d")
+    for item, due, eligible in ((a, 10.0, 2.0), (b, 11.0, 1.0), (c, 12.0, 3.0), (d, 13.0, 4.0)):
+        timers.schedule(item, due)
+        spare.push(item, eligible, due)
+    assert spare.next_eligible() == 1.0
+    assert spare.pop(0.5) is None
+    assert spare.pop(1.5) == (b, 11.0)
+    timers.unschedule(b)  # what the caller does with a spare-popped item
+    timers.schedule(a, 20.0)  # rescheduled: its spare entry is void
+    timers.unschedule(c)
+    assert timers.pop_due(13.0) is d  # popped by the due path: void too
+    assert spare.next_eligible() is None
+    assert spare.pop(100.0) is None
+
+
+def test_stale_spare_entries_are_pruned_when_they_pile_up() -> None:
+    """A run whose budget never leaves room never pops the spare heap: its stale entries
+    are dropped once they outnumber the live items, the live ones kept."""
+    timers: TimerHeap[Item] = TimerHeap()
+    spare: SpareHeap[Item] = SpareHeap()
+    items = [Item(str(n)) for n in range(200)]
+    for round_ in range(5):
+        for n, item in enumerate(items):
+            timers.schedule(item, 100.0 + n + round_)
+            spare.push(item, float(n), 100.0 + n + round_)
+            spare.prune(len(timers))
+    assert len(spare) <= 2 * len(items) + 64
+    popped = [spare.pop(1000.0) for _ in range(len(items))]
+    assert [p[0] if p else None for p in popped] == items
+    assert spare.pop(1000.0) is None
