@@ -16,7 +16,13 @@ spare queries spend on finding jobs sooner), and reports:
 
     python benchmarks/tracker_budget.py [--jobs 2000] [--budgets 250,500,1000] [--duration 2]
         [--query-factors 1,4]
-    python benchmarks/tracker_budget.py --memory [--jobs 20000]   # peak RSS growth per job
+    python benchmarks/tracker_budget.py --memory [--jobs 20000] [--sqlite]
+
+``--memory`` runs ``--jobs`` and twice as many jobs, each in a fresh process (peak RSS is a
+process's high-water mark), at ``max_in_flight`` 2,000, and prints the peak RSS growth per job
+of each and the marginal cost of a job: (growth at 2N - growth at N) / N. Memory in proportion
+to the work in flight shows as a marginal cost far below the per-job figure at N (what a
+finished job leaves behind: its id, kept for ``gather()``'s order, and allocator slack).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import asyncio
 import gc
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -162,21 +169,33 @@ def main() -> None:
     parser.add_argument(
         "--spare-step", type=float, default=DEFAULT_SPARE_QUERY_STEP, help="0: no spare queries"
     )
-    parser.add_argument("--memory", action="store_true", help="one run of --jobs for RSS only")
+    parser.add_argument("--memory", action="store_true", help="RSS at --jobs and 2x --jobs")
+    parser.add_argument("--memory-one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--sqlite", action="store_true", help="with --memory: a SQLite journal")
     args = parser.parse_args()
+    if args.memory_one:  # a child of --memory: one run against its emulator, growth in KB
+        with tempfile.TemporaryDirectory() as tmp:
+            journal = str(Path(tmp) / "bench.db") if args.sqlite else None
+            prefix = f"m{args.jobs}-"
+            r = asyncio.run(
+                run_tracker(args.base_url, args.jobs, 1000.0, args.duration, prefix, 2000, journal)
+            )
+        print(r["rss_per_job_kb"] * args.jobs)
+        return
     with emulator_process("--duration", str(args.duration), "--duration-spread", "0.2") as base_url:
         if args.memory:
-            with tempfile.TemporaryDirectory() as tmp:
-                journal = str(Path(tmp) / "bench.db") if args.sqlite else None
-                r = asyncio.run(
-                    run_tracker(base_url, args.jobs, 1000.0, args.duration, "m", 2000, journal)
-                )
+            growth: list[float] = []
+            for jobs in (args.jobs, 2 * args.jobs):  # prefixes differ: one emulator for both
+                command = [sys.executable, __file__, "--memory-one", "--jobs", str(jobs)]
+                command += ["--duration", str(args.duration), "--base-url", base_url]
+                command += ["--sqlite"] if args.sqlite else []
+                out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+                growth.append(float(out.split()[0]))
+                print(f"jobs {jobs:,}: peak RSS growth {growth[-1] / jobs:.2f} KB per job")
+            marginal = (growth[1] - growth[0]) / args.jobs
             kind = "a SQLite file" if args.sqlite else "memory"
-            print(
-                f"jobs {args.jobs:,}, journal in {kind}, max_in_flight 2000: peak RSS growth "
-                f"{r['rss_per_job_kb']:.2f} KB per job, wall {r['elapsed_s']:.1f} s"
-            )
+            print(f"journal in {kind}: marginal cost {marginal:.3f} KB per job")
             return
         bare = asyncio.run(run_bare(base_url, args.jobs, args.duration, "bare"))
         print(
