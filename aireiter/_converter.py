@@ -40,6 +40,7 @@ from ._models import Balance, QueryRequest, SubmitRequest, Task, TaskOutput, Tas
 __all__ = [
     "configure_converter",
     "make_converter",
+    "other_task_in",
     "structure_balance",
     "structure_task",
     "unstructure_request",
@@ -328,12 +329,15 @@ def structure_task(
 ) -> Task:
     """A :class:`Task` from a submit or query ``data`` payload; never raises.
 
-    ``out_task_id``, ``model`` and ``metadata`` fill in what the payload leaves out (a submit
-    answer does not always echo them); ``request_id`` is the answer's. A payload that is not
-    an object (``null``, a string, a list without an object) gives a task of status
-    ``UNKNOWN`` with the payload kept as ``raw["data"]``. This is on the hot path of the
-    tracker, so it is written out by hand rather than through cattrs' generic machinery, with
-    the converter's per-field rules.
+    ``out_task_id`` is the id the caller sent (a submit) or asked about (a query): it is
+    authoritative, and the task keeps it whatever the payload echoes (the payload's own id is
+    used only when none is given). Whether the payload is about another task is for the
+    caller to check, with :func:`other_task_in`. ``model`` and ``metadata`` fill in what the
+    payload leaves out (a submit answer does not always echo them, a query answer may carry no
+    ``model``); ``request_id`` is the answer's. A payload that is not an object (``null``, a
+    string, a list without an object) gives a task of status ``UNKNOWN`` with the payload
+    kept as ``raw["data"]``. This is on the hot path of the tracker, so it is written out by
+    hand rather than through cattrs' generic machinery, with the converter's per-field rules.
     """
     found = data if type(data) is dict else _first_object(data)
     raw: dict[str, Any]
@@ -390,7 +394,7 @@ def structure_task(
     raw_metadata = value if value is None or type(value) is dict else _to_mapping(value)
     error = get("error") or get("error_message") or get("fail_reason")
     return _new_task(
-        oid or out_task_id or "",
+        out_task_id or oid or "",
         status,
         task_id,
         raw_model or model,
@@ -405,6 +409,28 @@ def structure_task(
         raw,
         request_id,
     )
+
+
+def other_task_in(
+    task: Task, *, out_task_id: str | None = None, task_id: str | None = None
+) -> tuple[str, str, str] | None:
+    """``(field, asked, echoed)`` when the answer ``task`` was read from names another task
+    than the one asked about: a non-empty ``out_task_id`` in ``task.raw`` other than
+    ``out_task_id``, or a non-empty ``task_id`` other than ``task_id`` (an id not given is not
+    compared; ids are compared as :func:`structure_task` reads them). ``None`` when nothing
+    in the answer names another task. Never raises."""
+    raw = task.raw
+    if out_task_id is not None:
+        value = raw.get("out_task_id")
+        echoed = value if type(value) is str and value else _to_opt_str(value)
+        if echoed is not None and echoed != out_task_id:
+            return ("out_task_id", out_task_id, echoed)
+    if task_id is not None:
+        value = raw.get("task_id")
+        echoed = value if type(value) is str and value else _to_opt_str(value)
+        if echoed is not None and echoed != task_id:
+            return ("task_id", task_id, echoed)
+    return None
 
 
 # Where the balance answer may keep the per-model free quota, in the order looked at.

@@ -21,6 +21,7 @@
     │   └── InternalServerError       5xx
     ├── ParamError                    bad input, raised before any request (also a ValueError)
     ├── TaskFailedError               a waited-for task ended as ``failed``
+    │   └── NoOutputsError            ... or ``completed`` without a single output URL
     ├── TaskTimeoutError              a waited-for task did not finish in time (also a TimeoutError)
     │   (defined with the tracker, in ``aireiter.tracker``:)
     ├── JobCancelledError             a tracked job was cancelled before it finished
@@ -56,6 +57,7 @@ __all__ = [
     "InternalServerError",
     "JournalBusyError",
     "JournalError",
+    "NoOutputsError",
     "NotFoundError",
     "ParamError",
     "ParamIssue",
@@ -365,6 +367,32 @@ class TaskFailedError(AIReiterError):
         reason = task.error or "no reason given"
         super().__init__(
             f"task {task.out_task_id} ({task.model or 'unknown model'}) failed: {reason}"
+        )
+
+
+class NoOutputsError(TaskFailedError):
+    """A task the API reports ``completed`` has no output to fetch: its ``output`` list is
+    empty, or none of its items holds a URL. Raised when its files were asked for
+    (``client.tasks.download``, ``generate(download_dir=...)``, ``handle.download``).
+
+    Unlike a ``failed`` task (free), this one may have been charged: ``task.credits_used``
+    shows what the answer says. ``task`` holds it, ``out_task_id`` its id (keep it when asking
+    the provider about the charge). A subclass of :class:`TaskFailedError`, so code that
+    treats "no result" alike catches both.
+    """
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.out_task_id = task.out_task_id
+        listed = task.raw.get("output", task.raw.get("outputs"))
+        what = "an empty output list" if not listed else "no output URL"
+        used = "" if task.credits_used is None else f" (credits_used {task.credits_used:g})"
+        AIReiterError.__init__(
+            self,
+            f"task {task.out_task_id} ({task.model or 'unknown model'}) completed with {what}: "
+            f"there is nothing to download. Credits may have been charged for it{used}: keep "
+            f"out_task_id {task.out_task_id!r} to ask about it, and submit again under a new "
+            "out_task_id to retry",
         )
 
 

@@ -22,6 +22,8 @@ def test_errors_report_the_public_module() -> None:
     assert issubclass(aireiter.APITimeoutError, TimeoutError)
     assert issubclass(aireiter.TaskTimeoutError, TimeoutError)
     assert issubclass(aireiter.ParamError, ValueError)
+    assert issubclass(aireiter.NoOutputsError, aireiter.TaskFailedError)
+    assert aireiter.NoOutputsError.__module__ == "aireiter"
 
 
 def test_import_does_not_pull_openai() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .._exceptions import TaskFailedError
+from .._exceptions import NoOutputsError, TaskFailedError
 from .._models import Task, TaskStatus
 from .._spec import ParamSpec, load_spec, resolve_model
 from ..resources._validation import new_out_task_id
@@ -160,6 +160,10 @@ async def _generate(args: argparse.Namespace, out: Output, sent: dict[str, bool]
             if not out.json_mode:
                 out.error(f"task {failed.out_task_id} failed: {failed.error}", kind="failed")
             return EXIT_FAILED
+        if not task.urls:  # completed, yet nothing to show or fetch: not a success
+            _show_task(out, task, [], elapsed_s=time.monotonic() - started)
+            out.error(str(NoOutputsError(task)), kind="NoOutputsError")
+            return EXIT_FAILED
         files: list[str] = []
         if not args.no_download:
             try:
@@ -191,11 +195,16 @@ async def _status(args: argparse.Namespace, out: Output) -> int:
     async with make_client(args) as client:
         task = await client.tasks.query(args.out_task_id)
     _show_task(out, task, [], elapsed_s=None)
-    return EXIT_FAILED if task.status is TaskStatus.FAILED else EXIT_OK
+    return EXIT_FAILED if task.status in _NOT_OK else EXIT_OK
+
+
+_NOT_OK = frozenset({TaskStatus.FAILED, TaskStatus.UNKNOWN})
+"""Statuses ``aireiter status`` exits 1 for: failed, or one the SDK does not know."""
 
 
 def run_status(args: argparse.Namespace, out: Output) -> int:
-    """``aireiter status OUT_TASK_ID``: exit 1 when the task failed or is unknown."""
+    """``aireiter status OUT_TASK_ID``: exit 1 when the task failed or its status is unknown
+    (a value the SDK does not know, such as ``cancelled``)."""
     return run_async(_status(args, out))
 
 

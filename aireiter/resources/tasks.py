@@ -32,11 +32,13 @@ from .._constants import (
     QUERY_PATH,
     SUBMIT_PATH,
 )
-from .._converter import structure_balance, structure_task, unstructure_request
+from .._converter import other_task_in, structure_balance, structure_task, unstructure_request
 from .._exceptions import (
     AIReiterError,
+    APIResponseValidationError,
     AuthenticationError,
     ConflictError,
+    NoOutputsError,
     NotFoundError,
     ParamError,
     PermissionDeniedError,
@@ -47,7 +49,10 @@ from .._files import encode_image_fields, is_image_file
 from .._models import Balance, QueryRequest, SubmitRequest, Task, TaskStatus
 from .._spec import resolve_model
 from .._transport import Timeout
+from .._transport._envelope import json_preview
 from .._transport._extras import NO_EXTRAS, RequestExtras, request_extras
+from .._transport._http import APIResponse
+from .._transport._redact import redact
 from .._types import NOT_GIVEN, NotGiven, NotGivenOr
 from ._base import AsyncResource
 from ._outcomes import (
@@ -192,6 +197,11 @@ class AsyncTasks(AsyncResource):
                     headers=extras.headers,
                     query=extras.query,
                 )
+                # The id sent is the task's; an answer naming another task is not this one's
+                # (an unreadable 2xx: the confirm window below finds out what was created).
+                task = self._answer_task(
+                    response, SUBMIT_PATH, out_task_id=oid, model=model, metadata=metadata
+                )
             except ConflictError as error:
                 if resends == 0:
                     raise  # the id was taken before this call: never another task's result
@@ -223,13 +233,6 @@ class AsyncTasks(AsyncResource):
                 resends += 1
                 logger.info("submit of %s: absent after its confirm window; sending it again", oid)
                 continue
-            task = structure_task(
-                response.data,
-                out_task_id=oid,
-                model=model,
-                metadata=metadata,
-                request_id=response.request_id,
-            )
             if task.status is TaskStatus.UNKNOWN and "status" not in task.raw:
                 task = _with_status(task, TaskStatus.PENDING)
             return task
@@ -275,7 +278,7 @@ class AsyncTasks(AsyncResource):
                 asked = since + delay
                 await _timing.sleep(delay)
             try:
-                task = await self._query(out_task_id, max_retries=0, extras=extras)
+                task = await self._query(out_task_id, max_retries=0, model=model, extras=extras)
             except NotFoundError:
                 not_found += 1
                 if index >= end:
@@ -308,7 +311,7 @@ class AsyncTasks(AsyncResource):
         """The task a resend met (409) when it is this call's earlier attempt; else
         :class:`ConflictError`. Raises ``conflict`` when the task cannot be read."""
         try:
-            task = await self._query(out_task_id, extras=extras.without_body())
+            task = await self._query(out_task_id, model=model, extras=extras.without_body())
         except AIReiterError as failed:
             raise conflict from failed
         why = request_mismatch(task, model, params)
@@ -357,12 +360,17 @@ class AsyncTasks(AsyncResource):
         *,
         task_id: str | None = None,
         known_out_task_id: str | None = None,
+        model: str | None = None,
         timeout: NotGivenOr[float | Timeout | None] = NOT_GIVEN,
         max_retries: NotGivenOr[int] = NOT_GIVEN,
         extras: RequestExtras = NO_EXTRAS,
     ) -> Task:
-        """One query (arguments already checked). ``known_out_task_id`` fills the task's
-        ``out_task_id`` when the answer leaves it out (a query by ``task_id``)."""
+        """One query (arguments already checked). The task keeps the id asked about:
+        ``out_task_id``, else ``known_out_task_id`` (a query by ``task_id`` of a task whose
+        ``out_task_id`` the caller knows); ``model`` (the model the caller submitted to) fills
+        ``Task.model`` when the answer names none. An answer about another task (another
+        ``out_task_id`` than asked, or another ``task_id`` for a query by ``task_id``) raises
+        :class:`APIResponseValidationError`."""
         body = unstructure_request(QueryRequest(out_task_id=out_task_id, task_id=task_id))
         known = out_task_id or known_out_task_id
         response = await self._transport.request(
@@ -376,7 +384,48 @@ class AsyncTasks(AsyncResource):
             headers=extras.headers,
             query=extras.query,
         )
-        return structure_task(response.data, out_task_id=known, request_id=response.request_id)
+        return self._answer_task(
+            response, QUERY_PATH, out_task_id=out_task_id, task_id=task_id, known=known, model=model
+        )
+
+    def _answer_task(
+        self,
+        response: APIResponse,
+        path: str,
+        *,
+        out_task_id: str | None,
+        task_id: str | None = None,
+        known: str | None = None,
+        model: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Task:
+        """The task of a submit or query answer, under the id sent or asked about; an answer
+        that names another ``out_task_id`` (or, asked by ``task_id``, another ``task_id``) is
+        an :class:`APIResponseValidationError` naming both ids."""
+        task = structure_task(
+            response.data,
+            out_task_id=known or out_task_id,
+            model=model,
+            metadata=metadata,
+            request_id=response.request_id,
+        )
+        other = other_task_in(task, out_task_id=out_task_id, task_id=task_id)
+        if other is None:
+            return task
+        field, asked, echoed = other
+        request_id = response.request_id
+        raise APIResponseValidationError(
+            f"the answer is about another task: it names {field} {redact(echoed)!r}, but this "
+            f"request was about {field} {asked!r}; that task's state and outputs are not "
+            f"taken for {asked!r}",
+            status_code=response.http_status,
+            content_type="application/json",
+            body_preview=json_preview(task.raw),
+            request_id=None if request_id is None else redact(request_id),
+            method="POST",
+            url=redact(self._transport.config.base_url) + path,
+            out_task_id=known or out_task_id,
+        )
 
     async def wait(
         self,
@@ -419,7 +468,13 @@ class AsyncTasks(AsyncResource):
         "not found", or an answer that is not the API's is raised at once.
 
         ``extra_headers``, ``extra_query`` and ``extra_body`` go with every query. The
-        returned task's ``request_id`` is that of the last answer.
+        returned task's ``request_id`` is that of the last answer, its ``model`` the answer's
+        or, when the answers name none, the given task's. A ``completed`` task without a
+        single output URL is returned with a warning logged (``aireiter`` logger): it has
+        nothing to download and may have been charged (:meth:`download` raises
+        :class:`NoOutputsError` for it). An answer about another task (another
+        ``out_task_id``) is not taken for this one: it is polled through like an unreadable
+        answer.
 
         Raises :class:`TaskFailedError` (with ``.task``) for a failed task unless
         ``raise_on_failure=False``, and :class:`TaskTimeoutError` (with ``.out_task_id``, the
@@ -452,6 +507,13 @@ class AsyncTasks(AsyncResource):
             raise AssertionError("watch() ended without a task")
         if last.status is TaskStatus.FAILED and raise_on_failure:
             raise TaskFailedError(last)
+        if last.status is TaskStatus.COMPLETED and not last.outputs:
+            logger.warning(
+                "task %s (%s) completed without any output URL: nothing to download, and "
+                "credits may have been charged for it",
+                last.out_task_id,
+                last.model or "unknown model",
+            )
         return last
 
     async def watch(
@@ -497,6 +559,7 @@ class AsyncTasks(AsyncResource):
         )
         key = oid or task_id or ""
         by_task_id = oid is None
+        model = given.model if given is not None else None  # kept when an answer names none
         deadline = None if timeout is None else time.monotonic() + timeout
         last: Task | None = given
         last_error: AIReiterError | None = None
@@ -506,13 +569,15 @@ class AsyncTasks(AsyncResource):
             nonlocal by_task_id
             if not by_task_id:
                 try:
-                    return await self._query(oid, extras=extras)
+                    return await self._query(oid, model=model, extras=extras)
                 except NotFoundError:
                     if task_id is None:
                         raise
                     by_task_id = True
                     logger.info("task %s: not found by out_task_id; querying its task_id", key)
-            return await self._query(None, task_id=task_id, known_out_task_id=oid, extras=extras)
+            return await self._query(
+                None, task_id=task_id, known_out_task_id=oid, model=model, extras=extras
+            )
 
         def timed_out() -> TaskTimeoutError:
             return TaskTimeoutError(
@@ -545,6 +610,8 @@ class AsyncTasks(AsyncResource):
                 continue
             if answer is None:
                 raise timed_out()
+            if answer.model is not None:
+                model = answer.model
             changed = last is None or answer.status is not last.status
             last, retry_after = answer, None
             if changed:
@@ -568,9 +635,11 @@ class AsyncTasks(AsyncResource):
         is sent to the file host. The files come through the client's proxy and TLS settings
         (or its ``http_session``).
 
-        Raises :class:`TaskFailedError` for a failed task, :class:`ParamError` for a task
-        that is not completed yet (wait for it first), and
-        :class:`~aireiter.DownloadError` when a file cannot be fetched or written.
+        Raises :class:`TaskFailedError` for a failed task, :class:`NoOutputsError` (a
+        :class:`TaskFailedError`) for a completed task without a single output URL (nothing
+        to fetch, though it may have been charged), :class:`ParamError` for a task that is
+        not completed yet (wait for it first), and :class:`~aireiter.DownloadError` when a
+        file cannot be fetched or written.
         """
         if isinstance(task, str):
             task = await self.query(task)
@@ -588,7 +657,7 @@ class AsyncTasks(AsyncResource):
                 allowed="a completed task (wait for it first: client.tasks.wait)",
             )
         if not task.urls:
-            return ()
+            raise NoOutputsError(task)
         # The tracker's downloader, imported when a download is asked for (the layer above).
         from ..tracker._downloads import Downloader
 

@@ -5,7 +5,10 @@ COMPLETED at once (so a resumed run never polls it again), then its files are do
 few worker tasks, the paths are recorded in the journal (``downloaded``), and only then is the
 job handed to ``as_completed`` / ``result()``. A download that fails after the downloader's
 retries is logged; the job is still reported (its ``downloaded`` stays empty) and a resumed run
-tries the download again. ``handle.download(dir)`` fetches one job's files on demand.
+tries the download again. A completed task without a single output URL is a download failure
+too (:class:`~aireiter.NoOutputsError`, logged the same way): there is no file to put on disk,
+and nothing a resumed run could fetch. ``handle.download(dir)`` fetches one job's files on
+demand, and raises that error for such a task.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 from anyio.abc import TaskGroup
 
+from .._exceptions import NoOutputsError
 from .._models import Task
 from ._downloads import Downloader
 from ._scheduler import Wakeup
@@ -72,7 +76,10 @@ class Outputs:
                 self._engine.deliver(job)
 
     async def download(self, job: TaskHandle, task: Task, directory: Path) -> tuple[Path, ...]:
-        """Fetch ``task``'s outputs into ``directory`` and record the paths in the journal."""
+        """Fetch ``task``'s outputs into ``directory`` and record the paths in the journal;
+        :class:`~aireiter.NoOutputsError` when the completed task has no output URL."""
+        if not task.urls:
+            raise NoOutputsError(task)
         downloader = self._downloaders.get(directory)
         if downloader is None:
             network = self._engine.client.config.network  # the client's proxy and TLS
