@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
+# spec sha256: 4610031c0e98ddab529b5afeb6918e53f916b6587e2ccd5b8a7b06dc36863cae
 """GPT-Image-2 official OpenAI channel (``gpt_image_2_official``, image; modes: text-to-image,
 image-to-image).
 """
@@ -66,9 +66,10 @@ class GptImage2OfficialEndpoint(ModelEndpoint[GptImage2OfficialParams]):
             quality: Rendering quality; 'high' in doc example, full enum from 3p. Allowed:
                 "low", "medium", "high". Left out when None (the API's default applies).
             image_url: Reference images, URL and base64 mixed; field name inferred from sibling
-                models. Allowed: a list of strings, at most 9 items, each an http(s) URL or a
-                data:image/...;base64, URI. Left out when None (the API's default applies). A
-                local image (a Path, bytes, a binary file) is sent as a data URI.
+                models. Field name inferred (not documented). Allowed: a list of strings, at
+                most 9 items, each an http(s) URL or a data:image/...;base64, URI. Left out when
+                None (the API's default applies). A local image (a Path, bytes, a binary file)
+                is sent as a data URI.
             channel: Channel to send to (``gpt_image_2_official_<channel>``); None:
                 ``gpt_image_2_official``. Listed in the docs: none; another level is sent with a
                 one-time UndocumentedChannelWarning.
@@ -147,9 +148,10 @@ class GptImage2OfficialEndpoint(ModelEndpoint[GptImage2OfficialParams]):
             quality: Rendering quality; 'high' in doc example, full enum from 3p. Allowed:
                 "low", "medium", "high". Left out when None (the API's default applies).
             image_url: Reference images, URL and base64 mixed; field name inferred from sibling
-                models. Allowed: a list of strings, at most 9 items, each an http(s) URL or a
-                data:image/...;base64, URI. Left out when None (the API's default applies). A
-                local image (a Path, bytes, a binary file) is sent as a data URI.
+                models. Field name inferred (not documented). Allowed: a list of strings, at
+                most 9 items, each an http(s) URL or a data:image/...;base64, URI. Left out when
+                None (the API's default applies). A local image (a Path, bytes, a binary file)
+                is sent as a data URI.
             channel: Channel to send to (``gpt_image_2_official_<channel>``); None:
                 ``gpt_image_2_official``. Listed in the docs: none; another level is sent with a
                 one-time UndocumentedChannelWarning.

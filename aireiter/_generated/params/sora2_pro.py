@@ -1,5 +1,5 @@
 # Generated from aireiter/_spec/models.json by `python -m aireiter._codegen`. Do not edit.
-# spec sha256: ab1e092016489297e35a6ab737dca9f7cb9d6ffb21e7d888e20d3b97a8a563c5
+# spec sha256: 4610031c0e98ddab529b5afeb6918e53f916b6587e2ccd5b8a7b06dc36863cae
 """Parameters and channels of OpenAI Sora 2 Pro (``sora2_pro``, video; modes: text-to-video,
 image-to-video).
 """
@@ -30,9 +30,9 @@ class Sora2ProParams(ModelParams):
 
     Attributes:
         prompt: Text description; docs state no limit. Allowed: a non-empty string. Required.
-        image_url: Single first-frame image (public URL); field name inferred. Allowed: an
-            http(s) URL or a data:image/...;base64, URI. Left out when None (the API's default
-            applies).
+        image_url: Single first-frame image (public URL); field name inferred. Field name
+            inferred (not documented). Allowed: an http(s) URL or a data:image/...;base64, URI.
+            Left out when None (the API's default applies).
         aspect_ratio: Output aspect ratio. Allowed: "16:9", "9:16". Default "16:9" (documented,
             sent).
         video_length: Clip length in seconds, sent as a string. Allowed: "10", "15". Default
