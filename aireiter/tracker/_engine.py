@@ -87,6 +87,7 @@ DEFAULT_TASK_TIMEOUT_FACTOR: Final = 10.0  # ... and at least this many typical 
 FATAL_NOT_API_STREAK: Final = 3  # answers that are not the API's, before it ever answered ...
 FATAL_NOT_API_STREAK_AFTER: Final = 10  # ... or in a row after it did, stop the run
 FATAL_UNREACHABLE_STREAK: Final = 3  # connection failures before the host ever answered
+SPARE_MAX_LATE_S: Final = 0.02  # no spare queries while due queries go out this late (average)
 SHARED_REFRESH_S: Final = 1.0  # a shared journal's budget share and results are read this often
 
 
@@ -174,6 +175,7 @@ class Engine:
         self.spare: SpareHeap[TaskHandle] = SpareHeap()
         # Spare queries spend a query budget nothing due wants; with no budget there is none.
         self.spare_step = policy.spare_query_step if query_rate is not None else None
+        self.due_late = 0.0  # how late due queries go out (a moving average, seconds)
         self.results: deque[TaskHandle] = deque()
         self.in_flight = 0
         self.unfinished = 0
@@ -884,7 +886,13 @@ class Engine:
             due = timers.next_due()
             if due is None or due > now:
                 wait = None if due is None else due - now
-                if self.spare_step is not None and len(self.spare):
+                # Spare queries only while due queries go out on time: when the client's CPU
+                # (or the budget) is the limit they would only delay due work.
+                if (
+                    self.spare_step is not None
+                    and len(self.spare)
+                    and self.due_late < SPARE_MAX_LATE_S
+                ):
                     spare_wait = self._spare_query(now)
                     if spare_wait == 0.0:
                         continue
@@ -914,6 +922,7 @@ class Engine:
                 continue
             self._query_idle.popleft()
             job.busy = True
+            self.due_late += (now - due - self.due_late) * 0.05
             worker.set_result(job)
 
     def _spare_query(self, now: float) -> float | None:
