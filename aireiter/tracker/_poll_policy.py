@@ -17,7 +17,8 @@ job of a model whose durations the run has learned becomes eligible at the learn
 percentile of its duration, and again ``spare_query_step`` x the learned median after each
 answer that showed it unfinished (0.05: a job is found a median ~3 % of its duration after it
 finished when the budget has room for it). A spare query never moves a job's own schedule and
-never waits for budget: due queries always go first, so a run whose query budget is the limit
+never waits for budget: due queries always go first, and spare ones pause while due queries go
+out late (over 20 ms on average: the client's CPU or the budget is the limit), so such a run
 behaves as without them. ``None`` turns them off; with no query budget (``query_rate=None``)
 there is no spare budget and they are off too.
 """
