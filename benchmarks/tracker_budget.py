@@ -216,7 +216,7 @@ def main() -> None:
                         args.jobs,
                         budget,
                         args.duration,
-                        f"b{budget:g}x{factor:g}-",
+                        f"b{budget:g}x{factor * 100:.0f}-",
                         in_flight,
                         query_budget=budget * factor,
                         spare_step=args.spare_step or None,
