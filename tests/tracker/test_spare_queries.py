@@ -81,8 +81,8 @@ async def test_spare_queries_find_jobs_sooner_within_the_budget(
     assert base_snap.completed == JOBS
     assert snap.spare_queries > 0
     assert base_snap.spare_queries == 0
-    assert statistics.median(lags) < 0.6 * statistics.median(baseline), (lags, baseline)
-    assert statistics.median(lags) < 0.12
+    assert statistics.median(lags) < 0.7 * statistics.median(baseline), (lags, baseline)
+    assert statistics.median(lags) < 0.15
 
     queries = sorted(t for t, key in counter.times if key[1] == "/api/openapi/query")
     worst = max(sum(1 for t in queries if start <= t < start + 0.5) for start in queries)
