@@ -642,9 +642,8 @@ class Engine:
             state is JobState.COMPLETED
             and self.on_completed is not None
             and task is not None
-            and task.outputs
         ):
-            self.on_completed(job, task)  # downloads, then delivers
+            self.on_completed(job, task)  # downloads (none: NoOutputsError, logged), delivers
         elif state is JobState.CONFLICT:
             self.deliver(job, None)
         else:
