@@ -12,7 +12,11 @@
    ``out_task_id``, never submitted again, and results already in ``--out`` are not written
    twice. Automatic ids come from each job's content (see :mod:`aireiter.cli._jobs`), so a
    jobs file edited between two runs is compared with the journal: added lines are
-   submitted, removed ones are reported (cancelled if they were never sent).
+   submitted, removed ones are reported (cancelled if they were never sent). ``--resume``
+   without a journal that holds jobs (missing, or the empty file ``sqlite3`` leaves when
+   asked about a missing path) never starts afresh: when ``--out`` lists every job (the ids
+   this batch derives under the salt found there), it says so and sends nothing; otherwise
+   it is a usage error (exit 2), nothing sent.
 4. The journal is removed only when every job is final and every requested file is on disk;
    otherwise the run exits 5 and says that ``--resume`` continues.
 
@@ -28,16 +32,19 @@ import argparse
 import inspect
 import re
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._constants import DEFAULT_BASE_URL
 from .._exceptions import (
     AIReiterError,
     APIConnectionError,
     APIResponseValidationError,
+    APIStatusError,
     AuthenticationError,
     JournalBusyError,
     PermissionDeniedError,
@@ -52,7 +59,7 @@ from ._app import (
     EXIT_OK,
     run_async,
 )
-from ._batch_report import Results, report_dry_run, summary_json, summary_rows
+from ._batch_report import Results, report_dry_run, summary_json, summary_rows, written_statuses
 from ._commands_report import batch_report
 from ._common import make_client, remove_journal
 from ._jobs import IdScheme, Job, assign_ids, new_salt, read_jobs, recover_scheme
@@ -76,10 +83,21 @@ def journal_path_for(args: argparse.Namespace) -> Path:
     return Path(args.journal) if args.journal else Path(str(args.out) + JOURNAL_SUFFIX)
 
 
+def _nothing_to_resume(journal: Path) -> str | None:
+    """What is at ``journal`` when it holds no jobs to resume, else ``None`` (read-only)."""
+    from ..tracker._sqlite_journal import nothing_to_resume
+
+    return nothing_to_resume(journal)
+
+
 def _check_paths(args: argparse.Namespace, journal: Path) -> None:
-    if args.resume and not journal.exists():
-        raise UsageError(f"nothing to resume: no journal at {journal} (start without --resume)")
     if not args.resume and journal.exists():
+        found = _nothing_to_resume(journal)
+        if found is not None and journal.is_file():
+            raise UsageError(
+                f"journal path {journal} {found}: it holds nothing for --resume to continue; "
+                "delete it to start a new run"
+            )
         raise UsageError(
             f"journal {journal} exists from an earlier run: pass --resume to continue it, "
             "or delete it (and --out) to start over"
@@ -193,6 +211,84 @@ async def _read_journal(path: Path) -> list[JobRecord]:
         await journal.close()
 
 
+def _best_scheme(jobs: Sequence[Job], written: Mapping[str, str]) -> tuple[list[str], IdScheme]:
+    """The ids this batch derives under the salt of the results file that names the most of
+    them (each automatic id there carries its run's salt), and that scheme."""
+    schemes = {scheme for oid in written if (scheme := recover_scheme([oid])) is not None}
+    best: tuple[int, list[str], IdScheme] | None = None
+    for scheme in sorted(schemes, key=lambda s: (s.salt, s.by_line)):
+        ids = assign_ids(jobs, scheme)
+        hits = sum(1 for oid in ids if oid in written)
+        if best is None or hits > best[0]:
+            best = (hits, ids, scheme)
+    if best is None:  # no automatic id there: only the jobs' own ids can match
+        scheme = IdScheme(new_salt())
+        return assign_ids(jobs, scheme), scheme
+    return best[1], best[2]
+
+
+def _without_journal(
+    args: argparse.Namespace, out: Output, journal: Path, jobs: Sequence[Job], found: str
+) -> int:
+    """``--resume`` with no journal holding jobs: never a fresh run (that would pay for every
+    job again). The jobs ``--out`` already lists are reported, nothing is sent."""
+    results = Path(args.out)
+    written = written_statuses(results)
+    ids, _ = _best_scheme(jobs, written)
+    listed = [oid for oid in ids if oid in written]
+    unlisted = len(ids) - len(listed)
+    why = f"nothing to resume: the journal path {journal} {found}"
+    if not listed:
+        steps = [f"delete {journal}"] if journal.is_file() else []
+        if results.exists() and results.stat().st_size > 0:
+            steps.append(f"pass another --out (or delete {results})")
+        todo = f"{' and '.join(steps)}, then " if steps else ""
+        raise UsageError(
+            f"{why}, and {results} lists none of the {len(ids)} jobs of {args.jobs}. Nothing "
+            f"was sent. To start a new run, {todo}run the same command without --resume"
+        )
+    if unlisted:
+        raise UsageError(
+            f"{why} (a run whose jobs all finished removes it). {results} already lists "
+            f"{len(listed)} of the {len(ids)} jobs of {args.jobs}: they are not sent again. "
+            f"The other {unlisted} are not in it, and without the journal nothing shows "
+            "whether they were sent. Nothing was sent. To send them, put their lines in a new "
+            "jobs file and run it without --resume, with another --out"
+        )
+    statuses = Counter(written[oid] or "unknown" for oid in listed)
+    code = EXIT_OK if statuses.get(TaskStatus.COMPLETED.value, 0) == len(listed) else EXIT_FAILED
+    if out.json_mode:
+        out.json(
+            {
+                "resumed": False,
+                "journal": None,
+                "results": str(results),
+                "jobs": len(ids),
+                "already_in_results": len(listed),
+                "submitted": 0,
+                "by_status": dict(statuses),
+                "exit_code": code,
+            }
+        )
+    else:
+        counts = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+        out.info(
+            f"{why} (a run whose jobs all finished removes it), and {results} already lists "
+            f"all {len(ids)} jobs of {args.jobs} ({counts}): none is sent again"
+        )
+    return code
+
+
+_REDIRECT_TO = re.compile(r"redirect to (\S+):")  # the transport's message names the Location
+
+
+def _wrong_route(error: APIStatusError) -> bool:
+    """A redirect, or HTTP 404/405: the answer of a host that is not the API's."""
+    from ..tracker._requests import is_wrong_route
+
+    return is_wrong_route(error, submit=True)
+
+
 def _preflight_problem(error: AIReiterError, base_url: str) -> tuple[str, str]:
     if isinstance(error, (AuthenticationError, PermissionDeniedError)):
         return (
@@ -208,6 +304,21 @@ def _preflight_problem(error: AIReiterError, base_url: str) -> tuple[str, str]:
         return (
             f"cannot reach the API at {base_url}: {error}",
             "check the host, the port and the network",
+        )
+    if isinstance(error, APIStatusError) and _wrong_route(error):
+        status = error.http_status
+        found = _REDIRECT_TO.search(error.message)
+        location = found.group(1) if found and found.group(1) != "?" else None
+        if 300 <= status < 400:
+            went = f" to {location}" if location else ""
+            what = f"{base_url} redirected the balance request (HTTP {status}{went})"
+            why = "the API does not redirect"
+        else:
+            what = f"{base_url} has no balance route (HTTP {status})"
+            why = "the API answers on that route"
+        return (
+            f"{what}: {why}, so the base URL looks wrong",
+            f"check --base-url / AIREITER_BASE_URL (the API is {DEFAULT_BASE_URL})",
         )
     return (
         f"the pre-flight balance request to {base_url} failed: {error}",
@@ -446,6 +557,10 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
     _check_paths(args, journal)
     jobs = read_jobs(Path(args.jobs), validate=not args.no_validate)
     _check_supported(args, jobs)
+    if args.resume:
+        found = _nothing_to_resume(journal)
+        if found is not None:
+            return _without_journal(args, out, journal, jobs, found)
     records = await _read_journal(journal) if args.resume else []
     plan = ResumePlan.make(jobs, records)
     if args.dry_run:

@@ -21,25 +21,40 @@ if TYPE_CHECKING:
     from ..tracker import ProgressSnapshot
     from ._jobs import Job
 
-__all__ = ["Results", "files_on_disk", "report_dry_run", "summary_json", "summary_rows"]
+__all__ = [
+    "Results",
+    "files_on_disk",
+    "report_dry_run",
+    "summary_json",
+    "summary_rows",
+    "written_statuses",
+]
 
 ESTIMATE_UNKNOWN = "not known before submit (the API estimates each job when it accepts it)"
 
 
-def _written_ids(path: Path) -> set[str]:
-    """``out_task_id`` of every result already in ``path`` (a resumed run skips them)."""
-    ids: set[str] = set()
-    if not path.exists():
-        return ids
-    with path.open(encoding="utf-8") as lines:
+def written_statuses(path: Path) -> dict[str, str]:
+    """``out_task_id`` -> ``status`` of every result already in ``path`` (the last line of an
+    id wins; a line without a readable status gives ``""``)."""
+    found: dict[str, str] = {}
+    if not path.is_file():
+        return found
+    with path.open(encoding="utf-8", errors="replace") as lines:
         for line in lines:
             try:
-                oid = json.loads(line).get("out_task_id")
+                record = json.loads(line)
+                oid = record.get("out_task_id")
             except (ValueError, AttributeError):
                 continue  # a line cut short by a crash: that job is written again
             if isinstance(oid, str):
-                ids.add(oid)
-    return ids
+                status = record.get("status")
+                found[oid] = status if isinstance(status, str) else ""
+    return found
+
+
+def _written_ids(path: Path) -> set[str]:
+    """``out_task_id`` of every result already in ``path`` (a resumed run skips them)."""
+    return set(written_statuses(path))
 
 
 def _drop_partial_line(path: Path) -> None:

@@ -1040,7 +1040,7 @@ def _abort_message(engine: Engine, error: AIReiterError) -> str:
     else:
         from ._requests import is_not_api
 
-        if is_not_api(error):
+        if is_not_api(error, submit=True):  # a bare 404/405 gets here from a submit only
             why = (
                 f"the server at {base_url} does not answer like the AIReiter API ({error}); "
                 f"check the base URL (the API's is {DEFAULT_BASE_URL})"

@@ -13,9 +13,17 @@ way or finished, or 409 "out_task_id exists"
 timeout, reset after sending, 5xx, unreadable 2xx   AMBIGUOUS (confirm window, never resent
                                                     before it)
 refused before sending; 429 (the tracker slows)     NOT_SENT (sent again later)
+a 3xx redirect, or HTTP 404/405 on the submit       NOT_SENT, and counts as not the API (below):
+route (no such route: a wrong base URL)             the API never saw it
 401 / 403 / 433 / not the API / host unreachable    the run stops (:class:`RunAbortedError`)
 any other rejection (bad params ...)                REJECTED (this job fails)
 =================================================  ===========================================
+
+"Not the API" (:func:`is_not_api`): an answer the API never gives, so a wrong base URL or a
+proxy's page. The API does not redirect and reports its own errors (even "not found") inside
+a JSON envelope, mostly with HTTP 200; so an HTML page, a 3xx, or a bare HTTP 404/405 to the
+submit route is not its answer. A few in a row stop the run with the journal kept; until
+then the job is sent again later, never failed for it.
 
 A query answers FINISHED_*/PROCESSING/ACCEPTED, NOT_FOUND, or RETRYABLE (5xx, 429,
 connection, timeout, an unreadable answer); fatal conditions stop the run as above. Nothing
@@ -66,9 +74,26 @@ def event_of(task: Task) -> Event:
     return EVENT_OF_STATUS.get(task.status, Event.ACCEPTED)
 
 
-def is_not_api(error: BaseException) -> bool:
-    """True for an answer that is not the API's at all (an HTML page, a non-JSON body): a
-    wrong base URL or a proxy's page."""
+_NO_SUCH_ROUTE: Final = frozenset({404, 405})  # HTTP statuses of a route that is not there
+
+
+def is_wrong_route(error: BaseException, *, submit: bool = False) -> bool:
+    """True for an HTTP answer the API does not give to its own routes: a 3xx redirect (to
+    any request), or, to a submit, a bare HTTP 404/405 (no such route or method there). The
+    API reports its errors in an envelope (mostly with HTTP 200), so the request never
+    reached it: a wrong base URL (``http://`` for ``https://``, another host or path)."""
+    if not isinstance(error, APIStatusError):
+        return False
+    status = error.http_status
+    return 300 <= status < 400 or (submit and status in _NO_SUCH_ROUTE)
+
+
+def is_not_api(error: BaseException, *, submit: bool = False) -> bool:
+    """True for an answer that is not the API's at all: an HTML page or another non-JSON
+    body, a redirect, or (``submit``) HTTP 404/405 on the submit route (see
+    :func:`is_wrong_route`): a wrong base URL or a proxy's page."""
+    if is_wrong_route(error, submit=submit):
+        return True
     if not isinstance(error, APIResponseValidationError):
         return False
     content_type = (error.content_type or "").lower()
@@ -137,6 +162,15 @@ async def _submit_failed(engine: Engine, job: TaskHandle, error: AIReiterError) 
         engine.saw_api()
         await engine.apply(job, Event.NOT_SENT)  # the API turned it away: nothing was created
         engine.abort(error)
+        return
+    if is_wrong_route(error, submit=True):
+        # Redirected or no such route: the request never reached the API, nothing was
+        # created. The job waits in QUEUED (sent again later, or by a resumed run).
+        job.failures += 1
+        job.retry_at = time.monotonic() + engine.error_delay(job.failures)
+        job.last_error = f"submit not taken: {error}"
+        await engine.apply(job, Event.NOT_SENT)
+        engine.not_api(error)
         return
     if is_not_api(error):
         job.sent_before = True

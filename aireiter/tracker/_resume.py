@@ -13,6 +13,13 @@ COMPLETED / FAILED          reports it through ``as_completed``/``gather``; noth
 CANCELLED                   nothing (``result()`` raises :class:`JobCancelledError`)
 ==========================  ==========================================================
 
+Resuming needs a journal that holds jobs: a missing path, an empty (0-byte) file, a file that
+is no journal, or a journal (or a PostgreSQL batch name) with no jobs raise
+:class:`~aireiter.JournalError` naming what was found, before anything is created in it (a
+mistyped path would otherwise report "nothing left" while the real journal's jobs wait, and
+a journal removed at the end of a run would start the same jobs again). ``join=True`` accepts
+a journal with no jobs yet (a worker that waits for a batch to be filled).
+
 Only the unfinished jobs this run *claims* are worked on (see :mod:`._claims`): two processes
 resuming one journal take disjoint jobs, and a process that finds every unfinished job held by
 another live run raises :class:`~aireiter.JournalBusyError` naming it.
@@ -24,13 +31,14 @@ import time
 from pathlib import Path
 from typing import Final
 
-from .._exceptions import JournalBusyError
+from .._exceptions import JournalBusyError, JournalError
 from .._models import Task, TaskOutput, TaskStatus
 from ._engine import Engine
 from ._handle import JobCancelledError, TaskHandle
-from ._journal import JobRecord, JobState
+from ._journal import JobRecord, JobState, Journal
+from ._sqlite_journal import SQLiteJournal
 
-__all__ = ["load_journal", "place_records", "task_from_record"]
+__all__ = ["check_resumable", "load_journal", "place_records", "task_from_record"]
 
 _STATUS_OF: Final = {
     JobState.QUEUED: TaskStatus.UNKNOWN,
@@ -146,16 +154,33 @@ def handle_from_record(engine: Engine, record: JobRecord) -> TaskHandle:
     return job
 
 
+async def check_resumable(journal: Journal, *, allow_empty: bool = False) -> None:
+    """Before the journal is opened: raise :class:`~aireiter.JournalError` when an SQLite
+    journal's file holds no journal with jobs (see the module doc); nothing is created or
+    changed in the file. Other journals are checked once open, by :func:`load_journal`."""
+    if isinstance(journal, SQLiteJournal):
+        await journal.check_resumable(allow_empty=allow_empty)
+
+
 async def load_journal(
     engine: Engine, *, downloads: bool, request_timeout_s: float, busy_ok: bool = False
 ) -> int:
     """Claim the journal's unfinished jobs, register them and the finished ones, and put each
-    where its state says (see the module doc); returns how many jobs were loaded.
+    where its state says (see the module doc); returns how many jobs were loaded. A journal
+    with no jobs raises :class:`~aireiter.JournalError`, unless ``busy_ok`` (a run that joins).
 
     ``request_timeout_s`` is how long a submit written as SUBMITTING may have been on the
     wire: the confirm window of such a job is sized from it, starting when it was written.
     """
     journal = engine.journal
+    if not busy_ok and not any((await journal.counts()).values()):
+        where = getattr(journal, "path", None)
+        raise JournalError(
+            f"nothing to resume: the journal {where or journal!r} holds no jobs. Check the "
+            "journal (and the batch name of a PostgreSQL journal); to start a new run, use a "
+            "TaskTracker without resume.",
+            path=None if where is None else str(where),
+        )
     claimed = await journal.claim(engine.owner, lease_s=engine.lease_s)
     if not claimed and not busy_ok:
         holders = await journal.holders()

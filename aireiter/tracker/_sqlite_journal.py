@@ -52,7 +52,13 @@ from ._journal import (
     stamp_times,
 )
 
-__all__ = ["DEFAULT_SQLITE_BUSY_TIMEOUT_S", "MAX_BATCH_OPS", "SCHEMA_VERSION", "SQLiteJournal"]
+__all__ = [
+    "DEFAULT_SQLITE_BUSY_TIMEOUT_S",
+    "MAX_BATCH_OPS",
+    "SCHEMA_VERSION",
+    "SQLiteJournal",
+    "nothing_to_resume",
+]
 
 logger = logging.getLogger("aireiter.tracker")
 
@@ -337,6 +343,55 @@ def _connect(path: str, synchronous: Synchronous, busy_timeout_s: float) -> sqli
     return conn
 
 
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+
+
+def nothing_to_resume(
+    path: str | os.PathLike[str],
+    *,
+    allow_empty: bool = False,
+    busy_timeout_s: float = DEFAULT_SQLITE_BUSY_TIMEOUT_S,
+) -> str | None:
+    """What is at ``path`` when it holds no journal with jobs to resume (``"does not exist"``,
+    ``"is an empty file (0 bytes) ..."``, ``"is a journal with no jobs"`` unless
+    ``allow_empty`` ...), else ``None``. Read-only: nothing is created or changed in the
+    file. A file that is not SQLite at all also gives ``None``: opening it reports it as
+    damaged."""
+    file = Path(path)
+    if not file.exists():
+        return "does not exist"
+    if not file.is_file():
+        return "is not a file"
+    size = file.stat().st_size
+    if size == 0:
+        return (
+            "is an empty file (0 bytes), not a journal (a tool that opens a missing path, "
+            "such as sqlite3, leaves one)"
+        )
+    with file.open("rb") as head:
+        if head.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+            return None
+    try:
+        conn = sqlite3.connect(
+            f"{file.resolve().as_uri()}?mode=ro", uri=True, timeout=busy_timeout_s
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        tables = conn.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'jobs'"
+        ).fetchone()[0]
+        if not tables:
+            return f"is an SQLite file ({size} bytes) with no journal in it (no jobs table)"
+        if not allow_empty and conn.execute("SELECT 1 FROM jobs LIMIT 1").fetchone() is None:
+            return "is a journal with no jobs"
+    except sqlite3.Error:
+        return None  # damaged: opening it says so
+    finally:
+        conn.close()
+    return None
+
+
 class SQLiteJournal:
     """A durable journal in the SQLite file ``path`` (created if missing; see the module doc).
 
@@ -415,6 +470,26 @@ class SQLiteJournal:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    async def check_resumable(self, *, allow_empty: bool = False) -> None:
+        """Raise :class:`JournalError` when the file holds no journal with jobs (missing,
+        empty, not a journal; no jobs, unless ``allow_empty``), before anything is created
+        or changed in it."""
+        found = await asyncio.to_thread(
+            functools.partial(
+                nothing_to_resume,
+                self.path,
+                allow_empty=allow_empty,
+                busy_timeout_s=self.busy_timeout_s,
+            )
+        )
+        if found is not None:
+            raise JournalError(
+                f"nothing to resume: the journal path {self.path} {found}. Check the path "
+                "(a run whose jobs all finished removes its journal); to start a new run, "
+                "use a TaskTracker without resume.",
+                path=str(self.path),
+            )
 
     # --- the journal methods ------------------------------------------------------------------
     async def add(self, records: Sequence[JobRecord]) -> None:

@@ -38,7 +38,7 @@ from ._journal import DuplicateJobError, JobRecord, JobState, Journal, open_jour
 from ._outputs import Outputs
 from ._poll_policy import PollPolicy
 from ._progress import ProgressSnapshot
-from ._resume import load_journal, task_from_record
+from ._resume import check_resumable, load_journal, task_from_record
 
 if TYPE_CHECKING:
     from .._client import AsyncAIReiter
@@ -226,10 +226,15 @@ class TaskTracker:
         """A tracker that, when entered, continues every job of ``journal`` it can claim (see
         :mod:`aireiter.tracker._resume`): nothing is paid for twice, nothing is lost.
 
+        Entering raises :class:`~aireiter.JournalError` naming the journal when it holds no
+        jobs: a path that does not exist, an empty file, a file that is not a journal, a
+        journal (or PostgreSQL batch name) with no jobs. Nothing is created in it.
+
         When live runs hold every unfinished job, entering raises
         :class:`~aireiter.JournalBusyError` naming one, unless ``join=True``: then the run
         starts with what it could claim, possibly nothing, and takes jobs over as their
-        claims go void (a worker joining a shared batch, a web-app replica)."""
+        claims go void (a worker joining a shared batch, a web-app replica); a journal with
+        no jobs yet is accepted then."""
         tracker = cls(client, journal=journal, **options)
         tracker._resume = True
         tracker._join = join
@@ -244,6 +249,8 @@ class TaskTracker:
             raise RuntimeError("a TaskTracker can be entered only once; make a new one")
         self._phase = _Phase.RUNNING
         try:
+            if self._resume:  # before the file is opened: nothing is created in it
+                await check_resumable(self._journal, allow_empty=self._join)
             await self._journal.open()
             callback_url = await self._callbacks.start(self._on_callback)
             engine = Engine(
