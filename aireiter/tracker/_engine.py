@@ -638,11 +638,7 @@ class Engine:
         job.params = None
         self.release(job)
         task = job.task
-        if (
-            state is JobState.COMPLETED
-            and self.on_completed is not None
-            and task is not None
-        ):
+        if state is JobState.COMPLETED and self.on_completed is not None and task is not None:
             self.on_completed(job, task)  # downloads (none: NoOutputsError, logged), delivers
         elif state is JobState.CONFLICT:
             self.deliver(job, None)
