@@ -236,8 +236,8 @@ async def query_job(engine: Engine, job: TaskHandle) -> None:
         return
     engine.saw_api()
     job.failures = 0
-    if job.out_task_id and task.out_task_id != job.out_task_id:
-        task = _with_out_task_id(task, job.out_task_id)
+    if (job.out_task_id and task.out_task_id != job.out_task_id) or task.model is None:
+        task = _as_job(task, job)  # the job's id, and its model when the answer names none
     if job.checking_id or job.state in (JobState.SUBMITTING, JobState.IN_DOUBT):
         why = mismatch(job, task)
         if why is None and task.input is None and job.checking_id and not job.sent_before:
@@ -257,7 +257,9 @@ async def query_job(engine: Engine, job: TaskHandle) -> None:
     await engine.accept(job, task, event_of(task))
 
 
-def _with_out_task_id(task: Task, out_task_id: str) -> Task:
+def _as_job(task: Task, job: TaskHandle) -> Task:
     import attrs
 
-    return attrs.evolve(task, out_task_id=out_task_id)
+    return attrs.evolve(
+        task, out_task_id=job.out_task_id or task.out_task_id, model=task.model or job.model
+    )
