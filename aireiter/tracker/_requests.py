@@ -79,7 +79,8 @@ _NO_SUCH_ROUTE: Final = frozenset({404, 405})  # HTTP statuses of a route that i
 
 def is_wrong_route(error: BaseException, *, submit: bool = False) -> bool:
     """True for an HTTP answer the API does not give to its own routes: a 3xx redirect (to
-    any request), or, to a submit, a bare HTTP 404/405 (no such route or method there). The
+    any request), or, to a submit or a query (``submit=True``), a bare HTTP 404/405 (no such
+    route or method there; the API says "task not found" in an envelope with HTTP 200). The
     API reports its errors in an envelope (mostly with HTTP 200), so the request never
     reached it: a wrong base URL (``http://`` for ``https://``, another host or path)."""
     if not isinstance(error, APIStatusError):
@@ -206,7 +207,13 @@ async def query_job(engine: Engine, job: TaskHandle) -> None:
             task = await engine.client.tasks.query(task_id=job.task_id, max_retries=0)
         else:
             task = await engine.client.tasks.query(job.out_task_id, max_retries=0)
-    except NotFoundError:
+    except NotFoundError as error:
+        if is_wrong_route(error, submit=True):  # HTTP 404: no such route, not "no such task"
+            engine.not_api(error)
+            job.failures += 1
+            job.last_error = str(error)
+            await engine.apply(job, Event.RETRYABLE)
+            return
         engine.saw_api()
         if job.task_id is not None:
             job.query_by_task_id = not by_task_id  # try the other key next time
@@ -224,7 +231,7 @@ async def query_job(engine: Engine, job: TaskHandle) -> None:
             engine.saw_api()
             engine.abort(error)
             return
-        if is_not_api(error):
+        if is_not_api(error, submit=True):
             engine.not_api(error)
         elif isinstance(error, APIConnectionError):
             engine.unreachable(error)
