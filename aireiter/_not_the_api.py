@@ -58,7 +58,12 @@ def not_the_api_error(
     configured_base_url: str,
 ) -> APIResponseValidationError:
     """The :class:`APIResponseValidationError` for a 2xx answer that is not JSON (nor an event
-    stream) on a route that only answers those."""
+    stream) on a route that only answers those.
+
+    ``body`` (its start is kept as ``body_preview``) and ``request_id`` must come redacted
+    (``aireiter._transport._redact.redact``): a page may echo the request's key, and this
+    module sits below the transport, so it cannot redact them itself.
+    """
     kind = media_type(content_type)
     return APIResponseValidationError(
         f"Expected JSON from {method} {url} but got {_what(body, kind)} with HTTP "

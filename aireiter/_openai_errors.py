@@ -11,15 +11,26 @@ openai's label: openai's aiohttp backend files a DNS failure, a refused connecti
 failure and a reset alike under ``ConnectTimeout`` ("Request timed out."). The message names
 the host and the kind (``DNS lookup failed``, ``connection refused``, ``TLS handshake
 failed``, ``connection reset``, ``malformed HTTP answer``, ``redirect loop``, ``timed out``).
+
+The response hooks (:func:`async_answer_check`, :func:`sync_answer_check`) read every answer
+but an event stream as the client's transport does: never past ``max_response_bytes``
+(counted after inflating), else :class:`~aireiter.ResponseTooLargeError`. A 2xx JSON answer is
+then checked like the task API's: an AIReiter envelope with a non-2xx ``statusCode`` (the API
+reports failures inside HTTP 200) raises the typed error that envelope names, and a body that
+is not a chat completion (``choices``) or a response (``output``) on those routes is an
+:class:`~aireiter.APIResponseValidationError` instead of an empty model.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
 import ssl
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -35,21 +46,29 @@ from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    ResponseTooLargeError,
 )
 from ._not_the_api import media_type, not_the_api_error, wrong_base_url_hint
 from ._transport._config import normalize_base_url
-from ._transport._envelope import error_message_from_body, make_status_error
-from ._transport._http import request_id_of
-from ._transport._redact import sanitize_exception
+from ._transport._envelope import (
+    error_message_from_body,
+    json_preview,
+    make_status_error,
+    unwrap_envelope,
+)
+from ._transport._http import request_id_of as _raw_request_id
+from ._transport._redact import redact, sanitize_exception
 from ._transport._retry import parse_retry_after
 
 __all__ = [
+    "CALL_DEADLINE",
     "TRANSPORT_ERRORS",
     "answer_problem",
     "async_answer_check",
     "connection_error",
     "exception_chain",
     "needs_answer_check",
+    "redacted_start",
     "request_url",
     "scrub_chain",
     "sync_answer_check",
@@ -98,6 +117,15 @@ TRANSPORT_ERRORS: Final = (
     socket.gaierror,
 )
 _SSE_FIELDS: Final = (b"data:", b"event:", b"id:", b"retry:", b":")
+# POST routes whose 2xx JSON answer must be one object of a known shape: the list it must hold.
+_SHAPES: Final = (
+    ("/chat/completions", "choices", "a chat completion"),
+    ("/responses", "output", "a response"),
+)
+_REDACT_MARGIN: Final = 1024  # bytes past the preview redacted with it (a key cut at its end)
+CALL_DEADLINE: ContextVar[float | None] = ContextVar("aireiter_call_deadline", default=None)
+"""The ``time.monotonic()`` by which the blocking adapter's current call must end (``None``:
+no deadline); its response hook stops reading a body past it."""
 
 
 def exception_chain(exc: BaseException) -> Iterator[BaseException]:
@@ -231,17 +259,23 @@ def _status_error(
     )
 
 
+def _error_object_status(error: Mapping[str, Any]) -> int:
+    """The HTTP status an OpenAI / Anthropic error object stands for (by its ``type``, else
+    its ``code`` when that is an HTTP error status; 500 when neither says)."""
+    code = error.get("code")
+    status = _ERROR_TYPE_STATUS.get(str(error.get("type")), 0)
+    if not status and isinstance(code, int) and 400 <= code <= 599:
+        status = code
+    return status or 500
+
+
 def _stream_error(
     exc: openai.APIError, *, method: str, url: str, response: httpx2.Response | None
 ) -> APIStatusError:
     """An error object sent inside a stream (openai raises ``APIError`` for it)."""
     body: Mapping[str, Any] = exc.body if isinstance(exc.body, Mapping) else {}
-    code = body.get("code")
-    status = _ERROR_TYPE_STATUS.get(str(body.get("type")), 0)
-    if not status and isinstance(code, int) and 400 <= code <= 599:
-        status = code
     return make_status_error(
-        status or 500,
+        _error_object_status(body),
         exc.message,
         http_status=response.status_code if response is not None else 200,
         request_id=request_id_of(response.headers) if response is not None else None,
@@ -276,6 +310,19 @@ def needs_answer_check(response: httpx2.Response) -> bool:
     return media_type(response.headers.get("content-type")) != "text/event-stream"
 
 
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The answer's request id, redacted (a proxy may echo the key in any header)."""
+    request_id = _raw_request_id(headers)
+    return None if request_id is None else redact(request_id)
+
+
+def redacted_start(body: bytes) -> bytes:
+    """The start of ``body`` (more than an error shows of it) with every secret redacted:
+    redacted before it is cut, so that no cut leaves the first characters of a key."""
+    text = body[: ERROR_BODY_PREVIEW_BYTES + _REDACT_MARGIN].decode("utf-8", errors="replace")
+    return redact(text).encode()
+
+
 def _looks_like_sse(body: bytes) -> bool:
     first = body.lstrip().split(b"\n", 1)[0]
     return first.startswith(_SSE_FIELDS)
@@ -283,11 +330,13 @@ def _looks_like_sse(body: bytes) -> bool:
 
 def answer_problem(response: httpx2.Response, *, base_url: str) -> AIReiterError | None:
     """The error for a read 2xx answer (see :func:`needs_answer_check`) that is not the API's
-    JSON: broken JSON, or a page from somewhere else (then the base URL looks wrong)."""
+    JSON: broken JSON, or a page from somewhere else (then the base URL looks wrong); an
+    AIReiter envelope or an error object reporting a failure; a body that is not what the
+    route answers (:func:`_shape_problem`)."""
     body = response.content
     kind = media_type(response.headers.get("content-type"))
     try:
-        json.loads(body)
+        data = json.loads(body)
     except (ValueError, RecursionError) as exc:
         if kind.endswith("json") and body.strip():
             return invalid_answer(
@@ -300,14 +349,148 @@ def answer_problem(response: httpx2.Response, *, base_url: str) -> AIReiterError
             return None  # an event stream under another content type
         return not_the_api_error(
             method=response.request.method,
-            url=str(response.request.url),
+            url=redact(str(response.request.url)),
             http_status=response.status_code,
             content_type=response.headers.get("content-type"),
-            body=body,
+            body=redacted_start(body),
             request_id=request_id_of(response.headers),
             configured_base_url=base_url,
         )
+    return _envelope_problem(data, response) or _shape_problem(data, response)
+
+
+def _envelope_problem(data: Any, response: httpx2.Response) -> AIReiterError | None:
+    """The typed error of an AIReiter envelope (``statusCode``, else ``code``) whose status is
+    no success, or of an OpenAI-style error object (``{"error": {...}}`` with no ``object``),
+    sent with HTTP 2xx; the task API's rules and error classes."""
+    if not isinstance(data, Mapping):
+        return None
+    method, url = response.request.method, str(response.request.url)
+    request_id = request_id_of(response.headers)
+    if "statusCode" in data or ("code" in data and "object" not in data):
+        try:
+            unwrap_envelope(
+                data,
+                http_status=response.status_code,
+                request_id=request_id,
+                method=method,
+                url=url,
+            )
+        except AIReiterError as failure:
+            return failure
+        return None  # a successful envelope: the shape check says whether it will do
+    error_object = data.get("error")
+    if isinstance(error_object, Mapping) and "object" not in data:
+        return make_status_error(
+            _error_object_status(error_object),
+            error_message_from_body(data) or "an error object in a 2xx answer",
+            http_status=response.status_code,
+            request_id=request_id,
+            body=data,
+            method=method,
+            url=url,
+        )
     return None
+
+
+def _shape_problem(data: Any, response: httpx2.Response) -> AIReiterError | None:
+    """An :class:`APIResponseValidationError` when a ``POST .../chat/completions`` answer is no
+    object with a ``choices`` list (a ``POST .../responses`` one with an ``output`` list):
+    openai would make an empty model of it."""
+    request = response.request
+    if request.method != "POST":
+        return None
+    path = request.url.path.rstrip("/")
+    for suffix, field, what in _SHAPES:
+        if path.endswith(suffix):
+            if isinstance(data, Mapping) and isinstance(data.get(field), list):
+                return None
+            return APIResponseValidationError(
+                f"The answer to POST {request.url} is JSON but not {what} (no {field!r} "
+                f"list): {json_preview(data)[:80]}",
+                status_code=response.status_code,
+                content_type=media_type(response.headers.get("content-type")) or None,
+                body_preview=json_preview(data),
+                request_id=request_id_of(response.headers),
+                method="POST",
+                url=str(request.url),
+            )
+    return None
+
+
+def _too_large(response: httpx2.Response, limit: int, size: int | None) -> ResponseTooLargeError:
+    request = response.request
+    announced = f" ({size} bytes)" if size is not None else ""
+    return ResponseTooLargeError(
+        f"The answer to {request.method} {request.url}{announced} is larger than "
+        f"max_response_bytes={limit}; it was not read. Raise the limit with "
+        "AsyncAIReiter(max_response_bytes=...) if the answer is expected to be this large.",
+        status_code=response.status_code,
+        limit=limit,
+        size=size,
+        content_type=media_type(response.headers.get("content-type")) or None,
+        request_id=request_id_of(response.headers),
+        method=request.method,
+        url=str(request.url),
+    )
+
+
+def _announced_too_large(response: httpx2.Response, limit: int) -> ResponseTooLargeError | None:
+    """The error for an answer whose ``Content-Length`` is past ``limit`` (even compressed)."""
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        return _too_large(response, limit, int(length))
+    return None
+
+
+def _reads_whole(response: httpx2.Response) -> bool:
+    """True for every answer but an event stream (that one is read as it comes)."""
+    return media_type(response.headers.get("content-type")) != "text/event-stream"
+
+
+def _keep(response: httpx2.Response, body: bytes) -> None:
+    # What ``Response.aread()`` / ``read()`` store: openai then reads the body from memory.
+    response._content = body
+
+
+def _sync_timed_out(response: httpx2.Response) -> APIConnectionError:
+    request = response.request
+    return connection_error(TimeoutError(), method=request.method, url=str(request.url))
+
+
+async def _aread_capped(response: httpx2.Response, limit: int) -> None:
+    """Read ``response`` (inflated) into memory, never more than ``limit`` bytes of it."""
+    error = _announced_too_large(response, limit)
+    if error is not None:
+        raise error
+    chunks: list[bytes] = []
+    size = 0
+    async with contextlib.aclosing(response.aiter_bytes()) as parts:
+        async for chunk in parts:
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(response, limit, None)
+            chunks.append(chunk)
+    _keep(response, b"".join(chunks))
+
+
+def _read_capped(response: httpx2.Response, limit: int) -> None:
+    """The blocking twin of :func:`_aread_capped`, which also stops at :data:`CALL_DEADLINE`
+    (checked as each piece of the body comes)."""
+    error = _announced_too_large(response, limit)
+    if error is not None:
+        raise error
+    deadline = CALL_DEADLINE.get()
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():  # httpx closes the answer when the hook raises
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(response, limit, None)
+        if deadline is not None and time.monotonic() > deadline:
+            raise _sync_timed_out(response)
+        chunks.append(chunk)
+    _keep(response, b"".join(chunks))
 
 
 def _translated(
@@ -360,12 +543,17 @@ def translate(
 
 
 # -- hooks for the adapter's clients -----------------------------------------------------------
-def async_answer_check(base_url: str) -> Callable[[httpx2.Response], Awaitable[None]]:
-    """An httpx response hook refusing a 2xx answer that is not the API's JSON."""
+def async_answer_check(
+    base_url: str, *, max_bytes: int
+) -> Callable[[httpx2.Response], Awaitable[None]]:
+    """An httpx response hook reading each answer but an event stream, never past
+    ``max_bytes``, and refusing a 2xx one that is not the API's JSON (:func:`answer_problem`)."""
 
     async def check(response: httpx2.Response) -> None:
+        if not _reads_whole(response):
+            return
+        await _aread_capped(response, max_bytes)
         if needs_answer_check(response):
-            await response.aread()
             error = answer_problem(response, base_url=base_url)
             if error is not None:
                 raise error
@@ -373,12 +561,15 @@ def async_answer_check(base_url: str) -> Callable[[httpx2.Response], Awaitable[N
     return check
 
 
-def sync_answer_check(base_url: str) -> Callable[[httpx2.Response], None]:
-    """The blocking twin of :func:`async_answer_check`."""
+def sync_answer_check(base_url: str, *, max_bytes: int) -> Callable[[httpx2.Response], None]:
+    """The blocking twin of :func:`async_answer_check`; it also stops reading a body past the
+    call's :data:`CALL_DEADLINE`."""
 
     def check(response: httpx2.Response) -> None:
+        if not _reads_whole(response):
+            return
+        _read_capped(response, max_bytes)
         if needs_answer_check(response):
-            response.read()
             error = answer_problem(response, base_url=base_url)
             if error is not None:
                 raise error

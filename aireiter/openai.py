@@ -25,21 +25,29 @@ Other ``OPENAI_*`` variables the official client reads (organization, project, c
 headers) keep their official meaning.
 
 The adapter behind :class:`~aireiter.AsyncAIReiter`'s ``chat`` / ``responses`` / ``openai``
-(and :class:`~aireiter.AIReiter`'s) is a private subclass that differs in two ways: its
-failures, while a stream is read too, are aireiter errors (``aireiter._openai_errors``), and
-a 2xx answer that is not the API's JSON (an HTML page) is refused with an error that says the
-base URL looks wrong. The drop-in classes here keep openai's errors and behaviour.
+(and :class:`~aireiter.AIReiter`'s) is a private subclass that differs in these ways: its
+failures, while a stream is read too, are aireiter errors (``aireiter._openai_errors``); a 2xx
+answer that is not the API's JSON (an HTML page) is refused with an error that says the base
+URL looks wrong, an AIReiter envelope with a failing ``statusCode`` in HTTP 200 raises the
+error it names, and JSON that is no chat completion / response is refused; answers are not
+read past the client's ``max_response_bytes``; and the client's ``timeout.total`` (or a call's
+``timeout=`` number) bounds a whole call that is not a stream, retries included (the blocking
+client: the reading of an answer's body). The drop-in classes here keep openai's errors and
+behaviour.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import time
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 
+import anyio
 import httpx2
 import openai
 from openai import NOT_GIVEN as _OPENAI_NOT_GIVEN
@@ -47,7 +55,13 @@ from openai import NotGiven as _OpenAINotGiven
 
 from ._constants import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL, OPENAI_COMPAT_PATH
 from ._exceptions import ParamError
-from ._openai_errors import async_answer_check, request_url, sync_answer_check, translate_for
+from ._openai_errors import (
+    CALL_DEADLINE,
+    async_answer_check,
+    request_url,
+    sync_answer_check,
+    translate_for,
+)
 from ._transport._config import normalize_base_url
 from ._transport._session import httpx_options
 
@@ -251,9 +265,30 @@ class OpenAI(openai.OpenAI):
 _ClientT = TypeVar("_ClientT", AsyncOpenAI, OpenAI)
 
 
+class _CallTimeout(httpx2.Timeout):
+    """httpx's timeouts of an :class:`~aireiter.Timeout`, keeping its ``total``: httpx has no
+    whole-request deadline, so the adapter's ``request`` enforces it (``total`` also bounds
+    each write and pool wait)."""
+
+    total: float | None = None
+
+
 def _httpx_timeout(timeout: Timeout) -> httpx2.Timeout:
-    # httpx has no whole-request deadline: ``total`` bounds each write and pool wait instead.
-    return httpx2.Timeout(timeout.total, connect=timeout.connect, read=timeout.read)
+    converted = _CallTimeout(timeout.total, connect=timeout.connect, read=timeout.read)
+    converted.total = timeout.total
+    return converted
+
+
+def _call_total(client: openai.AsyncOpenAI | openai.OpenAI, options: Any) -> float | None:
+    """The whole-call deadline, in seconds, of a request: the call's ``timeout=`` when it is a
+    number, else the adapter's ``total``; ``None`` for none (an ``httpx.Timeout`` given to a
+    call keeps httpx's per-phase meaning only)."""
+    timeout = client.timeout if isinstance(options.timeout, _OpenAINotGiven) else options.timeout
+    if isinstance(timeout, _CallTimeout):
+        return timeout.total
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+        return float(timeout)
+    return None
 
 
 def _from_config(cls: type[_ClientT], config: ClientConfig) -> _ClientT:
@@ -271,17 +306,19 @@ def _from_config(cls: type[_ClientT], config: ClientConfig) -> _ClientT:
         "default_headers": dict(config.default_headers) or None,
     }
     if issubclass(cls, AsyncOpenAI):
+        check = async_answer_check(config.base_url, max_bytes=config.max_response_bytes)
         http_client = make_async_http_client(
             timeout=timeout,
             max_connections=config.max_connections,
-            event_hooks={"response": [async_answer_check(config.base_url)]},
+            event_hooks={"response": [check]},
             network=network,
         )
         return cast("_ClientT", _AIReiterAsyncOpenAI(http_client=http_client, **common))
+    sync_check = sync_answer_check(config.base_url, max_bytes=config.max_response_bytes)
     sync_http_client = openai.DefaultHttpxClient(
         timeout=timeout,
         limits=_limits(config.max_connections),
-        event_hooks={"response": [sync_answer_check(config.base_url)]},
+        event_hooks={"response": [sync_check]},
         **network,
     )
     return cast("_ClientT", _AIReiterOpenAI(http_client=sync_http_client, **common))
@@ -366,12 +403,15 @@ class _AIReiterAsyncOpenAI(AsyncOpenAI):
     async def request(
         self, cast_to: Any, options: Any, *, stream: bool = False, stream_cls: Any = None
     ) -> Any:
-        """openai's ``request`` (every call goes through it), failures translated."""
+        """openai's ``request`` (every call goes through it), failures translated; a call that
+        is not a stream ends within its whole-call deadline (:func:`_call_total`)."""
         if stream_cls is not None:
             stream_cls = _translating_stream_class(stream_cls)
+        total = None if stream else _call_total(self, options)
         error: BaseException
         try:
-            return await super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
+            with anyio.fail_after(total) if total is not None else contextlib.nullcontext():
+                return await super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
         except Exception as exc:
             error = translate_for(self, exc, method=options.method, url=request_url(self, options))
             if error is exc:
@@ -392,16 +432,23 @@ class _AIReiterOpenAI(OpenAI):
     def request(
         self, cast_to: Any, options: Any, *, stream: bool = False, stream_cls: Any = None
     ) -> Any:
-        """openai's ``request`` (every call goes through it), failures translated."""
+        """openai's ``request`` (every call goes through it), failures translated; the body of
+        an answer to a call that is not a stream is not read past its whole-call deadline."""
         if stream_cls is not None:
             stream_cls = _translating_stream_class(stream_cls)
+        total = None if stream else _call_total(self, options)
+        deadline = CALL_DEADLINE.set(None if total is None else time.monotonic() + total)
         error: BaseException
         try:
-            return super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
-        except Exception as exc:
-            error = translate_for(self, exc, method=options.method, url=request_url(self, options))
-            if error is exc:
-                raise
+            try:
+                return super().request(cast_to, options, stream=stream, stream_cls=stream_cls)
+            except Exception as exc:
+                url = request_url(self, options)
+                error = translate_for(self, exc, method=options.method, url=url)
+                if error is exc:
+                    raise
+        finally:
+            CALL_DEADLINE.reset(deadline)
         raise error
 
 
