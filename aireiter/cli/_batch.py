@@ -18,9 +18,13 @@
    this batch derives under the salt found there), it says so and sends nothing; otherwise
    it is a usage error (exit 2), nothing sent.
 4. The journal is removed only when every job is final and every requested file is on disk;
-   otherwise the run exits 5 and says that ``--resume`` continues.
+   otherwise the run exits 5 and says that ``--resume`` continues. A job the API answered
+   ``completed`` without any output URL is counted apart ("completed without outputs", it
+   may have been charged); with ``--download`` it fails the run (exit 1, not 5: a resume
+   would fetch nothing for it, so the journal is removed).
 
-Exit statuses: 0 every job completed (and downloaded); 1 a job failed; 2 usage error;
+Exit statuses: 0 every job completed (and downloaded); 1 a job failed (or, with
+``--download``, completed without outputs); 2 usage error;
 3 the run was stopped by a condition no retry fixes (key, host, not the API); 4 another live
 run holds the journal; 5 work is left for ``--resume`` (held by ``--max-credits``, timed out,
 files missing; this takes precedence over 1); 130 interrupted.
@@ -515,6 +519,8 @@ async def _track(
         code = EXIT_INCOMPLETE
     elif results.counts.get(TaskStatus.COMPLETED.value, 0) < sum(results.counts.values()):
         code = EXIT_FAILED
+    elif download and results.no_outputs:
+        code = EXIT_FAILED  # no file to put on disk; a resume would fetch nothing either
     else:
         code = EXIT_OK
     kept: Path | None = journal
@@ -522,12 +528,19 @@ async def _track(
         remove_journal(journal)  # every job final, every file on disk: nothing to resume
         kept = None
     _say_what_is_left(out, snap, left, args)
+    if download and results.no_outputs and not out.json_mode:
+        out.info(
+            f"{results.no_outputs} jobs completed without any output: nothing to put in "
+            f"{args.download} (credits may have been charged; their lines in {results.path} "
+            "have urls [])"
+        )
     counts = dict(results.counts)
     facts: dict[str, Any] = {
         "jobs": jobs,
         "credits_used": results.credits_used,
         "unfinished": left.unfinished,
         "files_missing": left.files_missing,
+        "no_outputs": results.no_outputs,
     }
     if out.json_mode:
         body = summary_json(snap, counts, elapsed, **facts)

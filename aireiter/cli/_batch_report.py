@@ -3,7 +3,10 @@
 The results file has one JSON line per finished job, flushed as it is written. With
 ``--download``, a completed job's line is written only once its files are on disk, so a
 job whose download failed gets its line (with ``files``) from the ``--resume`` that fetches
-them; a resumed run never writes a job twice.
+them; a resumed run never writes a job twice. A job the API answered ``completed`` without
+any output URL is written at once (its ``urls`` are ``[]``: a resume has nothing to fetch) and
+counted apart as ``no_outputs``: it may have been charged, and with ``--download`` it fails
+the run.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Results",
     "files_on_disk",
+    "has_no_outputs",
     "report_dry_run",
     "summary_json",
     "summary_rows",
@@ -70,10 +74,16 @@ def _drop_partial_line(path: Path) -> None:
 
 
 def files_on_disk(task: Task, files: Sequence[Path]) -> bool:
-    """True when every output of ``task`` has its file on disk (or it has no outputs)."""
+    """True when ``task`` has outputs and every one has its file on disk (a task without any
+    output URL has nothing on disk: see :func:`has_no_outputs`)."""
     if not task.urls:
-        return True
+        return False
     return len(files) >= len(task.urls) and all(Path(p).is_file() for p in files)
+
+
+def has_no_outputs(task: Task) -> bool:
+    """True for a task the API answered ``completed`` without any output URL."""
+    return task.status is TaskStatus.COMPLETED and not task.urls
 
 
 class Results:
@@ -91,16 +101,21 @@ class Results:
         self.files = 0
         self.files_missing = 0
         """Completed jobs (this run) whose files are not on disk: their lines wait."""
+        self.no_outputs = 0
+        """Jobs (this run) answered ``completed`` without any output URL."""
 
     def write(
         self, task: Task, *, line: int | None, files: Sequence[Path], download: bool = False
     ) -> None:
         """Count ``task`` and write its line (unless written before, or, with ``download``,
-        its files are not all on disk yet)."""
+        its files are not all on disk yet). A completed job without any output URL is
+        written (a resume has nothing to fetch for it) and counted in :attr:`no_outputs`."""
         status = task.status.value
         self.counts[status] = self.counts.get(status, 0) + 1
         self.credits_used += task.credits_used or 0.0
-        if download and task.status is TaskStatus.COMPLETED and not files_on_disk(task, files):
+        if has_no_outputs(task):
+            self.no_outputs += 1
+        elif download and task.status is TaskStatus.COMPLETED and not files_on_disk(task, files):
             self.files_missing += 1
             return
         self.files += len(files)
@@ -125,6 +140,7 @@ def summary_rows(
     credits_used: float,
     unfinished: int | None = None,
     files_missing: int = 0,
+    no_outputs: int = 0,
 ) -> list[tuple[str, str]]:
     """The summary of a bulk run as (name, value) rows: jobs by outcome, credits charged,
     requests sent by this run (queries per job) and the time taken."""
@@ -133,6 +149,8 @@ def summary_rows(
         ("completed", str(results.get(TaskStatus.COMPLETED.value, 0))),
         ("failed", str(results.get(TaskStatus.FAILED.value, 0))),
     ]
+    if no_outputs:
+        rows.append(("completed without outputs", f"{no_outputs} (may have been charged)"))
     others = jobs - sum(results.values()) if unfinished is None else unfinished
     held = snap.held_by_budget if snap is not None else 0
     if held:
@@ -163,6 +181,7 @@ def summary_json(
     credits_used: float,
     unfinished: int | None = None,
     files_missing: int = 0,
+    no_outputs: int = 0,
 ) -> dict[str, Any]:
     """The summary as JSON (``--json``): the same facts as :func:`summary_rows`."""
     body: dict[str, Any] = {
@@ -170,6 +189,7 @@ def summary_json(
         "by_status": dict(results),
         "not_finished": jobs - sum(results.values()) if unfinished is None else unfinished,
         "files_missing": files_missing,
+        "no_outputs": no_outputs,
         "credits_used": credits_used,
         "elapsed_s": round(elapsed_s, 3),
     }
