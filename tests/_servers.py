@@ -10,7 +10,10 @@ networks: each answers every request the same wrong way.
 - ``malformed``: a status line and headers no HTTP parser accepts;
 - ``reset``: reads the request, then resets the connection;
 - ``silent``: accepts the connection, reads the request and never answers;
-- ``refused``: nothing listens on the port (the URL of a port just closed).
+- ``refused``: nothing listens on the port (the URL of a port just closed);
+- ``echo_html`` / ``echo_json``: HTTP 200 with a web page / a JSON error object that quotes
+  the request's ``Authorization`` header, which the request id header quotes too (a login
+  page or a proxy that echoes what it got): for the tests that the key never shows.
 
 HTTP answers carry ``X-Request-Id: req_garbage``.
 """
@@ -25,10 +28,11 @@ from typing import Final
 
 from aiohttp import web
 
-__all__ = ["HTTP_MODES", "MODES", "RAW_MODES", "REQUEST_ID", "garbage_server"]
+__all__ = ["ECHO_MODES", "HTTP_MODES", "MODES", "RAW_MODES", "REQUEST_ID", "garbage_server"]
 
 REQUEST_ID: Final = "req_garbage"
 HTTP_MODES: Final = ("html", "html404", "broken_json", "redirect_loop")
+ECHO_MODES: Final = ("echo_html", "echo_json")
 RAW_MODES: Final = ("malformed", "reset", "silent", "refused")
 MODES: Final = HTTP_MODES + RAW_MODES
 PAGE: Final = "<!DOCTYPE html><html><head><title>AIReiter</title></head><body>Hi</body></html>"
@@ -37,6 +41,15 @@ PAGE: Final = "<!DOCTYPE html><html><head><title>AIReiter</title></head><body>Hi
 def _http_app(mode: str) -> web.Application:
     async def answer(request: web.Request) -> web.StreamResponse:
         headers = {"X-Request-Id": REQUEST_ID}
+        if mode in ECHO_MODES:
+            await request.read()
+            said = request.headers.get("Authorization", "") or request.headers.get("x-api-key", "")
+            headers["X-Request-Id"] = f"req {said}"
+            if mode == "echo_html":
+                page = f"<html><body>Signed in as {said}</body></html>"
+                return web.Response(text=page, content_type="text/html", headers=headers)
+            body = {"error": {"message": f"bad credentials: {said}", "type": "auth"}}
+            return web.json_response(body, headers=headers)
         if mode == "html":
             return web.Response(text=PAGE, content_type="text/html", headers=headers)
         if mode == "html404":
@@ -104,7 +117,7 @@ async def garbage_server(mode: str) -> AsyncIterator[str]:
         async with _raw_server(mode) as url:
             yield url
         return
-    if mode not in HTTP_MODES:
+    if mode not in HTTP_MODES + ECHO_MODES:
         raise ValueError(f"unknown mode {mode!r}")
     runner = web.AppRunner(_http_app(mode), access_log=None)
     await runner.setup()

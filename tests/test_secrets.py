@@ -34,7 +34,7 @@ from tests.cli.conftest import CLIResult, cli_env, run_cli
 from ._servers import garbage_server
 
 MARKER = f"sk-live-{uuid.uuid4().hex}"  # the API key: it must appear nowhere
-MODES = ("html", "broken_json", "malformed", "redirect_loop", "reset")
+MODES = ("html", "broken_json", "malformed", "redirect_loop", "reset", "echo_html", "echo_json")
 CLI_MODES = ("malformed", "redirect_loop")  # where the key once leaked into -v output
 WAIT_S = 0.3  # how long the waiting calls (wait, generate) keep trying
 

@@ -195,7 +195,7 @@ def make_status_error(
     """The typed error for business or HTTP status ``code`` (see the error tree)."""
     cls = _error_class(code, message)
     error = cls(
-        message or f"HTTP {http_status}",
+        redact(message) if message else f"HTTP {http_status}",  # an answer may quote the key
         status_code=code,
         http_status=http_status,
         request_id=None if request_id is None else redact(request_id),

@@ -128,12 +128,14 @@ _REQUEST_ID_KEYS = tuple(istr(name) for name in REQUEST_ID_HEADERS)  # case-fold
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:
-    """The request id an answer's headers carry (the first of ``REQUEST_ID_HEADERS``)."""
+    """The request id an answer's headers carry (the first of ``REQUEST_ID_HEADERS``),
+    redacted: a proxy or a login page may echo the key in any header, and the id ends up in
+    errors, logs and every ``Task``."""
     get = headers.get
     for name in _REQUEST_ID_KEYS:
         value = get(name)
         if value:
-            return value
+            return redact(value)
     return None
 
 

@@ -1,6 +1,7 @@
 """The ``aireiter`` logger: redaction on every record, ``AIREITER_LOG``, and retry records.
 
-- The ``aireiter`` logger carries a :class:`~._redact.RedactingFilter`, and every handler
+- The ``aireiter`` logger carries a :class:`~._redact.RedactingFilter` (so do the loggers of
+  openai, httpx and httpcore, which log answer headers at DEBUG), and every handler
   aireiter itself installs (``AIREITER_LOG``, the CLI's) carries one too, so records of child
   loggers are redacted on the way out as well.
 - ``AIREITER_LOG=debug`` (or ``info``) sends the ``aireiter`` logger to stderr at that level,
@@ -49,9 +50,24 @@ class RetryNotice:
     reason: str  # e.g. "HTTP 503 InternalServerError" or "connection refused"
 
 
+# The loggers of the libraries under the chat adapter that log request and answer details at
+# DEBUG (httpcore's trace logs every answer header: a proxy may echo the key in one). A filter
+# on a logger covers the records logged on that very logger, so each one is named.
+_CORE_LOGGERS = ("connection", "http11", "http2", "proxy", "socks")
+_LIBRARY_LOGGERS = (
+    "openai",
+    "openai._base_client",
+    "httpx",
+    "httpx2",
+    *(f"{core}.{part}" for core in ("httpcore", "httpcore2") for part in _CORE_LOGGERS),
+)
+
+
 def _install_logger_filter() -> None:
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(RedactingFilter())
+    for name in ("aireiter", *_LIBRARY_LOGGERS):
+        target = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in target.filters):
+            target.addFilter(RedactingFilter())
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -14,7 +14,17 @@ from .._exceptions import APIResponseValidationError, APIStatusError
 from .._not_the_api import media_type, not_the_api_error
 from .._transport import APIResponse
 from .._transport._envelope import make_status_error, unwrap_envelope
-from .._transport._http import request_id_of
+from .._transport._http import request_id_of  # redacted
+from .._transport._redact import redact
+
+_REDACT_MARGIN: Final = 256  # read this much past a preview, so no cut leaves part of a key
+
+
+def _preview(body: bytes) -> str:
+    """The start of ``body`` as an error shows it, redacted before it is cut."""
+    text = body[: ERROR_BODY_PREVIEW_BYTES + _REDACT_MARGIN].decode("utf-8", errors="replace")
+    return redact(text)[:ERROR_BODY_PREVIEW_BYTES]
+
 
 __all__ = [
     "anthropic_error",
@@ -77,14 +87,31 @@ def checked_answer(answer: APIResponse, url: str) -> Any:
             data, http_status=answer.http_status, request_id=answer.request_id, url=url
         )
     if "statusCode" in data or "code" in data:  # an envelope: its error, or its data
-        return unwrap_envelope(
+        data = unwrap_envelope(
             data,
             http_status=answer.http_status,
             request_id=answer.request_id,
             method="POST",
             url=url,
         )
-    return data
+        if not isinstance(data, Mapping) or data.get("type") == "message":
+            return data
+    if isinstance(data.get("error"), Mapping):  # an error object without its "type": "error"
+        raise anthropic_error(
+            data, http_status=answer.http_status, request_id=answer.request_id, url=url
+        )
+    if isinstance(data.get("content"), list):  # a message that does not say its type
+        return data
+    raise APIResponseValidationError(
+        f"Expected a Messages answer from POST {url} (an object with 'type': 'message' and "
+        f"'content'), got an object with keys {sorted(map(str, data))[:8]}.",
+        status_code=answer.http_status,
+        content_type="application/json",
+        body_preview=redact(repr(dict(data)))[:ERROR_BODY_PREVIEW_BYTES],
+        request_id=answer.request_id,
+        method="POST",
+        url=url,
+    )
 
 
 def unreadable(
@@ -126,11 +153,11 @@ async def check_stream_answer(response: aiohttp.ClientResponse, base_url: str) -
             url=url,
             http_status=response.status,
             content_type=response.headers.get("Content-Type"),
-            body=body,
+            body=_preview(body).encode(),
             request_id=request_id_of(response.headers),
             configured_base_url=base_url,
         )
-    preview = body[:ERROR_BODY_PREVIEW_BYTES].decode("utf-8", errors="replace")
+    preview = _preview(body)
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
