@@ -35,7 +35,8 @@ DEFAULT_DEMO_OUT = "aireiter-demo-output"  # where `aireiter demo` writes its fi
 DEFAULT_DEMO_SECONDS = 6.0  # how long the demo's slowest emulated task takes
 DEFAULT_DEMO_FAULT_RATE = 0.05  # share of the demo's API requests answered with a fault
 BATCH_EXIT_STATUS = (
-    "Exit status: 0 every job completed (and its files are on disk); 1 a job failed; "
+    "Exit status: 0 every job completed (and its files are on disk); 1 a job failed (or, "
+    "with --download, completed without outputs); "
     "2 usage error (a bad line, a bad option; nothing sent); 3 stopped by what no retry fixes "
     "(the key refused, the host unreachable, answers that are not the API), before the first "
     "submit or during the run, journal kept; 4 another live run holds the journal; 5 work "
