@@ -23,6 +23,7 @@ What each answer leads to is in ``_requests.py``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import random
 import time
@@ -78,6 +79,8 @@ __all__ = [
     "Limits",
     "timeout_error",
 ]
+
+logger = logging.getLogger("aireiter.tracker")
 
 DEFAULT_RATE_LIMIT_PAUSE_S: Final = 1.0  # pause after a 429 that named no Retry-After
 DEFAULT_BURST_S: Final = 0.03  # a budget banks this many seconds of requests (at least one)
@@ -204,10 +207,32 @@ class Engine:
         self._early_callbacks.clear()
         tg.start_soon(self._submit_loop, name="aireiter-tracker-submit-dispatcher")
         tg.start_soon(self._query_loop, name="aireiter-tracker-scheduler")
-        for _ in range(self.limits.submit_concurrency):
+        submits, queries = self.workers()
+        for _ in range(submits):
             tg.start_soon(self._submit_worker)
-        for _ in range(self.limits.query_concurrency):
+        for _ in range(queries):
             tg.start_soon(self._query_worker)
+
+    def workers(self) -> tuple[int, int]:
+        """How many submit and query workers to run: the configured concurrency, fitted into
+        the client's connection pool so that queries keep their connections (a due query
+        never waits behind new submits for one) and submits keep at least one."""
+        submits, queries = self.limits.submit_concurrency, self.limits.query_concurrency
+        pool = _pool_limit(self.client)
+        if pool is None or submits + queries <= pool:
+            return submits, queries
+        fitted_queries = min(queries, max(1, pool - 1))
+        fitted_submits = min(submits, max(1, pool - fitted_queries))
+        logger.info(
+            "tracker: %d submit + %d query workers do not fit the client's %d connections: "
+            "running %d + %d (queries keep theirs; raise max_connections for more)",
+            submits,
+            queries,
+            pool,
+            fitted_submits,
+            fitted_queries,
+        )
+        return fitted_submits, fitted_queries
 
     def close(self) -> None:
         """Drop the idle workers' hand-off futures (the loops are stopped by the task group)."""
@@ -1070,6 +1095,17 @@ def _budget(rate: float | None, now: float) -> TokenBucket:
     burst = max(1.0, rate * DEFAULT_BURST_S)
     refill = rate - burst if rate - burst >= rate / 2 else rate
     return TokenBucket(refill, capacity=burst, now=now)
+
+
+def _pool_limit(client: Any) -> int | None:
+    """The connections the client's pool allows at once (``None``: no limit or unknown)."""
+    config = getattr(client, "config", None)
+    session = getattr(config, "http_session", None)
+    if session is not None:  # the caller's own session: its connector's limit
+        limit = getattr(getattr(session, "connector", None), "limit", 0)
+        return limit if isinstance(limit, int) and limit > 0 else None
+    limit = getattr(config, "max_connections", None)
+    return limit if isinstance(limit, int) and limit > 0 else None
 
 
 def _idle_worker(idle: deque[asyncio.Future[TaskHandle]]) -> asyncio.Future[TaskHandle] | None:

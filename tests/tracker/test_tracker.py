@@ -581,3 +581,41 @@ async def test_the_journal_keeps_each_jobs_timeline(
         assert record.processing_at is not None
         assert record.created_at <= record.submitted_at <= record.processing_at
         assert record.processing_at <= record.updated_at
+
+
+@pytest.mark.parametrize(
+    ("max_connections", "submits", "queries", "expected"),
+    [
+        (100, 8, 16, (8, 16)),  # fits: as configured
+        (10, 8, 16, (1, 9)),  # queries keep theirs, submits keep one
+        (20, 8, 16, (4, 16)),
+        (2, 4, 4, (1, 1)),
+    ],
+)
+async def test_workers_fit_the_connection_pool_with_queries_first(
+    emulator: RunningEmulator,
+    max_connections: int,
+    submits: int,
+    queries: int,
+    expected: tuple[int, int],
+) -> None:
+    """Worker pools larger than the client's connection pool are fitted into it: queries keep
+    their connections (a due query never waits behind new submits for one), submits keep at
+    least one; the run still finishes with the pool never over its limit."""
+    async with (
+        AsyncAIReiter(
+            api_key=emulator.api_key, base_url=emulator.base_url, max_connections=max_connections
+        ) as client,
+        client.tracker(
+            poll_policy=policy(0.05),
+            submit_concurrency=submits,
+            query_concurrency=queries,
+            **FAST,
+        ) as tracker,
+    ):
+        assert tracker._engine is not None
+        assert tracker._engine.workers() == expected
+        for n in range(30):
+            await tracker.submit(MODEL, {"prompt": f"p{n}"})
+        tasks = await tracker.gather()
+    assert {t.status.value for t in tasks} == {"completed"}
