@@ -39,7 +39,8 @@ async def main(base_url, key, dsn, schema, settings):
     s = json.loads(settings)
     options = dict(
         submit_rate=s["submit_rate"], query_rate=s["query_rate"], max_in_flight=300,
-        lease_s=s["lease_s"], poll_policy=PollPolicy(fixed_duration_s=0.3, error_delay_s=0.05),
+        lease_s=s["lease_s"],
+        poll_policy=PollPolicy(fixed_duration_s=0.3, error_delay_s=0.05, max_interval_s=1.0),
         confirm=ConfirmPolicy(min_window_s=1.5, in_flight_factor=1.0),
     )
     journal = PostgresJournal(dsn, name=s["batch"], schema=schema, claim_limit=s["claim_limit"])
@@ -164,7 +165,7 @@ async def _finish(procs: list[Any], timeout: float) -> list[str]:
 async def test_three_workers_one_killed_every_job_final_and_sent_once(
     emulator_factory: EmulatorFactory, pg: tuple[str, str]
 ) -> None:
-    """3 workers on 3,000 jobs through 10 % faults; one is SIGKILLed at a random point: the
+    """3 workers on 1,500 jobs through 10 % faults; one is SIGKILLed at a random point: the
     survivors take over its jobs, every job ends as the emulator decided, each id was recorded
     by the server exactly once, and the credits reconcile."""
     dsn, schema = pg
@@ -183,7 +184,7 @@ async def test_three_workers_one_killed_every_job_final_and_sent_once(
     emu = await emulator_factory(
         EmulatorConfig(default_duration_s=0.3, failure_rate=0.1, faults=faults, seed=seed)
     )
-    ids = [f"w-{n:04d}" for n in range(3000)]
+    ids = [f"w-{n:04d}" for n in range(1500)]
     await _load(dsn, schema, "soak", ids)
     settings = {
         "batch": "soak",
@@ -263,7 +264,7 @@ async def test_three_workers_share_one_query_budget(
     emu = await emulator_factory(default_duration_s=0.3)
     counter = _TimedCounter(QUERY_PATH)
     emu.state.request_counts = counter
-    ids = [f"b-{n:04d}" for n in range(900)]
+    ids = [f"b-{n:04d}" for n in range(450)]
     await _load(dsn, schema, "budget", ids)
     settings = {
         "batch": "budget",
