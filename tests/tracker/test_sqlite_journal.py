@@ -209,3 +209,39 @@ async def test_another_process_can_read_while_a_run_writes(tmp_path: Path) -> No
         assert rows == [("a", "completed"), ("b", "queued")]
         await journal.update("b", state=JobState.FAILED)  # the reader did not block the writer
         assert (await journal.counts())[JobState.FAILED] == 1
+
+
+async def test_the_per_second_reads_of_a_shared_file_use_indexes(tmp_path: Path) -> None:
+    """A run sharing the file reads its live owners and the jobs finished elsewhere every
+    second: both are index reads (made on open, for old files too), never a table scan, and
+    they give the same answers as the plain queries."""
+    from aireiter.tracker._sqlite_journal import _LIVE_OWNERS, _SELECT, _UNFINISHED_SQL
+
+    path = tmp_path / "run.db"
+    async with SQLiteJournal(path) as journal:
+        await journal.add([job(f"j{n}") for n in range(40)])
+        lease = {"lease_until": 4e9}  # far ahead: live
+        await journal.update_many([(f"j{n}", {"owner": "a", **lease}) for n in range(20)])
+        await journal.update_many([(f"j{n}", {"owner": "b", **lease}) for n in range(20, 30)])
+        await journal.update_many([(f"j{n}", {"state": JobState.COMPLETED}) for n in range(5)])
+        assert await journal.live_owners() == 2
+        finished = await journal.finished_since("a", 0.0)
+        assert sorted(r.out_task_id for r in finished) == [f"j{n}" for n in range(5)]
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("DROP INDEX jobs_claimed")  # a file from before the indexes
+        conn.execute("DROP INDEX jobs_finished")
+        conn.commit()
+    async with SQLiteJournal(path) as journal:
+        assert await journal.live_owners() == 2
+    with closing(sqlite3.connect(path)) as conn:
+        names = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
+        }
+        assert {"jobs_claimed", "jobs_finished"} <= names
+        finished_sql = (
+            f"{_SELECT} WHERE owner = ? AND state NOT IN ({_UNFINISHED_SQL}) AND updated_at > ?"
+        )
+        for sql, args in ((_LIVE_OWNERS, ()), (finished_sql, ("a", 0.0))):
+            plan = " ".join(str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+            assert "SCAN jobs" not in plan, plan
+            assert "USING INDEX jobs_" in plan, plan
