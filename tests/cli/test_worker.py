@@ -87,7 +87,10 @@ async def test_batch_and_a_worker_share_one_batch(
     env = cli_env(emulator)
     jobs = _jobs_file(tmp_path / "jobs.jsonl", 40)
     shared = ["--journal", dsn, "--name", "nightly", "--schema", schema]
-    tuning = ["--claim-limit", "4", "--lease", "3", "--poll-scale", "0.01", "--json"]
+    # Claims are topped up about once a second: 8 at a time and 20 submits/s for the batch
+    # keep 40 jobs a few seconds' work, which the worker (started once they are loaded) shares.
+    tuning = ["--claim-limit", "8", "--submit-rate", "20", "--lease", "3", "--poll-scale", "0.01"]
+    tuning.append("--json")
     out = tmp_path / "results.jsonl"
     loader = await start_cli("batch", str(jobs), "--out", str(out), *shared, *tuning, env=env)
     try:
@@ -117,14 +120,16 @@ async def test_batch_and_a_worker_share_one_batch(
     assert {line["status"] for line in lines} == {"completed"}
     assert sorted(line["line"] for line in lines) == list(range(1, 41))
 
-    status = await run_cli("status", *shared, "--json", env=env)
+    status, listing, again = await asyncio.gather(  # three readers of the finished batch
+        run_cli("status", *shared, "--json", env=env),
+        run_cli("status", "--journal", dsn, "--schema", schema, "--json", env=env),
+        run_cli("batch", str(jobs), "--out", str(tmp_path / "r2.jsonl"), *shared, env=env),
+    )
     assert status.code == 0, status.stderr
     body = status.json()
     assert (body["jobs"], body["unfinished"], body["eta_s"]) == (40, 0, 0.0)
     assert body["credits_used"] == pytest.approx(state.charged)
-    listing = await run_cli("status", "--journal", dsn, "--schema", schema, "--json", env=env)
     assert listing.json() == {"batches": {"nightly": 40}}
-    again = await run_cli("batch", str(jobs), "--out", str(tmp_path / "r2.jsonl"), *shared, env=env)
     assert again.code == EXIT_USAGE
     assert "--resume" in again.stderr
 
