@@ -90,11 +90,12 @@ async def test_an_example_runs_twice_against_one_account(
     emulator_factory: EmulatorFactory,
 ) -> None:
     """typed_model.py names its task with a fresh id each run: run twice against one emulator
-    (which refuses a reused out_task_id, 409), both runs succeed and make two tasks."""
+    (which refuses a reused out_task_id, 409), both runs succeed and make two tasks. The two
+    runs go at once: a fixed id would collide all the same."""
     emulator = await emulator_factory(time_scale=TIME_SCALE)
     script = EXAMPLES_DIR / "typed_model.py"
-    for _ in range(2):
-        code, _out, err = await _run(script, _env(emulator))
+    runs = await asyncio.gather(*(_run(script, _env(emulator)) for _ in range(2)))
+    for code, _out, err in runs:
         assert code == 0, err
     ids = [oid for oid in emulator.state.tasks if oid.startswith("typed-demo-")]
     assert len(ids) == 2
