@@ -107,7 +107,7 @@ async def test_a_429_storm_slows_the_run_and_fails_no_job(
 ) -> None:
     """60 submits answered 429 in a row: every job still completes, the submit rate was
     lowered (AIMD), and each id was recorded once."""
-    emu = await emulator_factory(default_duration_s=0.05, faults=FaultConfig(retry_after_s=0.05))
+    emu = await emulator_factory(default_duration_s=0.05, faults=FaultConfig(retry_after_s=0.02))
     emu.state.inject("rate_limit", path="/api/openapi/submit", count=60)
     async with (
         client_for(emu) as client,
