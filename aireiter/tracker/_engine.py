@@ -62,7 +62,7 @@ from ._learned import DurationModel
 from ._lifecycle import Action, Event, transition
 from ._poll_policy import PollPolicy
 from ._progress import RunStats
-from ._ratelimit import TokenBucket
+from ._ratelimit import SendWindow, TokenBucket, window_limit
 from ._requests import query_job, submit_job
 from ._scheduler import SpareHeap, TimerHeap, Wakeup
 
@@ -160,6 +160,8 @@ class Engine:
         self._rates = (submit_rate, query_rate)  # the budgets for the whole batch
         self.submit_bucket = _budget(submit_rate, now)
         self.query_bucket = _budget(query_rate, now)
+        self._submit_window = SendWindow()
+        self._query_window = SendWindow()
         self.shared = callable(getattr(journal, "live_owners", None))
         self.share = 1  # live runs sharing the budgets (a shared journal's heartbeat table)
         self.request_timeout_s = 120.0
@@ -772,6 +774,17 @@ class Engine:
         if head is None or due < head:  # the loop sleeps until the earliest: wake it only then
             self.query_wake.set()
         return due
+
+    async def pace(self, *, submit: bool) -> None:
+        """Right before a request goes out: wait while it would put the last second's sends
+        over the budget (see :class:`._ratelimit.SendWindow`; normally no wait at all)."""
+        bucket = self.submit_bucket if submit else self.query_bucket
+        limit = window_limit(bucket)
+        if limit is None:
+            return
+        window = self._submit_window if submit else self._query_window
+        while (delay := window.delay(time.monotonic(), limit)) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)  # a pace, not a wait for an event
 
     def error_delay(self, failures: int) -> float:
         """Seconds before trying again after ``failures`` failures in a row (the policy's

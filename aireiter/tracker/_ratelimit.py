@@ -13,17 +13,24 @@ halves it (never below ``DEFAULT_MIN_RATE_FRACTION`` of the configured rate, nor
 ``DEFAULT_MIN_RATE``); every second after that without a 429 it grows back by
 ``DEFAULT_RECOVERY_FRACTION`` of the configured rate, up to it. An unlimited bucket is only
 paused.
+
+A :class:`SendWindow` checks the same promise where it counts, when a request goes out: at
+most ``limit`` sends in any 1 s. A token is taken when a job is handed to a worker, and a
+submit then waits for its durable journal write (commits are batched), so requests can leave
+in small bunches; the window holds back the few that would put a second over the budget.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Final
 
 __all__ = [
     "DEFAULT_MIN_RATE",
     "DEFAULT_MIN_RATE_FRACTION",
     "DEFAULT_RECOVERY_FRACTION",
+    "SendWindow",
     "TokenBucket",
 ]
 
@@ -138,3 +145,31 @@ class TokenBucket:
 
     def __repr__(self) -> str:
         return f"TokenBucket(rate={self.rate!r}, capacity={self.capacity!r})"
+
+
+class SendWindow:
+    """The send times of the last second: at most ``limit`` requests in any 1 s window."""
+
+    __slots__ = ("_times",)
+
+    def __init__(self) -> None:
+        self._times: deque[float] = deque()
+
+    def delay(self, now: float, limit: int) -> float:
+        """Record a send at ``now`` and return 0.0, or return the seconds until one may go
+        (nothing recorded) when ``limit`` sends already went out in the last second."""
+        times = self._times
+        while times and now - times[0] >= 1.0:
+            times.popleft()
+        if len(times) < limit:
+            times.append(now)
+            return 0.0
+        return max(1e-6, times[0] + 1.0 - now)  # never 0.0, which means "sent"
+
+
+def window_limit(bucket: TokenBucket) -> int | None:
+    """The most sends ``bucket`` allows in any 1 s (its rate plus its bank); ``None``: no
+    limit."""
+    if bucket.rate is None:
+        return None
+    return max(1, int(bucket.rate + bucket.capacity + 1e-9))

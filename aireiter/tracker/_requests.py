@@ -118,6 +118,7 @@ async def submit_job(engine: Engine, job: TaskHandle) -> None:
     first) and turn the outcome into an event."""
     if not await engine.apply(job, Event.SEND):
         return
+    await engine.pace(submit=True)
     oid = job.out_task_id
     first_send = job.submit_attempts == 0 and not job.sent_before
     job.submit_attempts += 1
@@ -199,6 +200,7 @@ async def _submit_failed(engine: Engine, job: TaskHandle, error: AIReiterError) 
 
 async def query_job(engine: Engine, job: TaskHandle) -> None:
     """Query one job (a poll, a confirm-window query, or an id check) and act on the answer."""
+    await engine.pace(submit=False)
     sent_at = time.monotonic()
     by_task_id = job.query_by_task_id and job.task_id is not None
     engine.stats.queries_sent += 1

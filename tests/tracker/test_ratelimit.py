@@ -111,3 +111,30 @@ def test_a_429_halves_the_rate_and_it_grows_back() -> None:
     assert bucket.rate == pytest.approx(56.25)
     bucket.try_acquire(100.0)
     assert bucket.rate == pytest.approx(100.0)
+
+
+def test_send_window_never_lets_a_second_go_over_its_limit() -> None:
+    """Bunched sends (a batch commit releasing several at once) are held back just enough:
+    never more than ``limit`` in any 1 s window, none held longer than a second, and
+    none held at all while the window has room."""
+    from aireiter.tracker._ratelimit import SendWindow, TokenBucket, window_limit
+
+    window = SendWindow()
+    sent: list[float] = []
+    held: list[float] = []
+    waiting: list[float] = []  # when each waiting send was released by the journal
+    for tick in range(4000):  # a 1 ms clock over 4 s
+        now = tick / 1000
+        if tick % 100 == 0:
+            waiting += [now] * 12  # 120 a second asked for, in bunches of 12; limit 100
+        while waiting and window.delay(now, 100) == 0.0:
+            held.append(now - waiting.pop(0))
+            sent.append(now)
+    # (a window measured as the window measures it: t - start < 1.0, in floats)
+    worst = max(sum(1 for t in sent if 0.0 <= t - start < 1.0) for start in sent)
+    assert worst == 100
+    assert len(sent) >= 390  # ... and it sends all it may: about 100 a second
+    assert max(held) <= 1.0
+    assert held[:100] == [0.0] * 100  # the first second had room: nobody waited
+    assert window_limit(TokenBucket(None)) is None
+    assert window_limit(TokenBucket(388.0, capacity=12.0)) == 400
