@@ -92,6 +92,7 @@ FATAL_NOT_API_STREAK_AFTER: Final = 10  # ... or in a row after it did, stop the
 FATAL_UNREACHABLE_STREAK: Final = 3  # connection failures before the host ever answered
 SPARE_MAX_LATE_S: Final = 0.02  # no spare queries while due queries go out this late (average)
 SHARED_REFRESH_S: Final = 1.0  # a shared journal's budget share and results are read this often
+TOP_UP_LOW_WATER: Final = 64  # a run taking over jobs claims more below this many queued
 
 
 class Limits:
@@ -194,6 +195,7 @@ class Engine:
         self.on_completed: Callable[[TaskHandle, Task], Any] | None = None
         self.outputs: Outputs | None = None
         self.room_wake = Wakeup()
+        self._top_up_wake = Wakeup()
         self._typical: dict[str, float] = {}
         # Idle workers, each waiting on its own future for the next job (a plain hand-off).
         self._submit_idle: deque[asyncio.Future[TaskHandle]] = deque()
@@ -204,6 +206,8 @@ class Engine:
         """Start the dispatchers, the worker pools and the claim heartbeat in ``tg``."""
         self._tg = tg
         tg.start_soon(self._heartbeat, name="aireiter-tracker-heartbeat")
+        if self.shared:
+            tg.start_soon(self._top_up, name="aireiter-tracker-top-up")
         for out_task_id in self._early_callbacks:
             tg.start_soon(self._foreign_callback, out_task_id)
         self._early_callbacks.clear()
@@ -309,7 +313,15 @@ class Engine:
 
     def _needs_work(self) -> bool:
         """True when the submit line is short: time to claim more of a shared batch."""
-        return len(self.submit_queue) < max(self.limits.submit_concurrency, 16)
+        return len(self.submit_queue) < max(4 * self.limits.submit_concurrency, TOP_UP_LOW_WATER)
+
+    async def _top_up(self) -> None:
+        """Claim more of a shared batch as soon as the submit line runs short (the submit
+        dispatcher nudges), not at the next heartbeat: workers never wait for a tick."""
+        while True:
+            await self._top_up_wake.wait(None)
+            if self.take_over and not self.expired and self._needs_work():
+                await self._take_over()
 
     async def _take_over(self) -> None:
         """Claim jobs whose claim went void while this run works, and start on them."""
@@ -895,6 +907,8 @@ class Engine:
                     self.room_wake.set()
                     self.take(job)
                     worker.set_result(job)
+                    if self.take_over and self._needs_work():
+                        self._top_up_wake.set()  # claim more before the line runs dry
                     continue
                 timeout = max(delay, DISPATCH_TICK_S)  # a few banked tokens per wake-up
             await self.submit_wake.wait(timeout)
