@@ -3,7 +3,7 @@
 HTML, oversized bodies), the call returns a typed value or raises an ``AIReiterError``.
 
 One aiohttp server and one client serve every example (on one event loop driven here), so a
-run of 1,500 examples takes seconds.
+run of 1,000 examples takes seconds.
 """
 
 from __future__ import annotations
@@ -281,9 +281,9 @@ async def _call(client: AsyncAIReiter, endpoint: str) -> Task | Balance | AIReit
         return error
 
 
-@pytest.mark.timeout(300)  # about 11 s alone; several times that under coverage on 2 busy cores
+@pytest.mark.timeout(300)  # about 7 s alone; several times that under coverage on 2 busy cores
 @settings(
-    max_examples=1500,
+    max_examples=1000,
     deadline=None,
     database=None,
     suppress_health_check=[
