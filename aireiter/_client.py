@@ -109,6 +109,9 @@ class AsyncAIReiter:
         self._config = config
         self._transport = transport
         self._openai_client: AsyncOpenAI | None = None
+        # The API answered a balance request: a tracker on this client then takes requests
+        # that time out as a slow API, never as a host that is not there.
+        self._reached_api = False
         self.tasks = AsyncTasks(self)
         """Generation tasks: ``submit``, ``query``, ``wait``."""
 
@@ -224,12 +227,14 @@ class AsyncAIReiter:
     ) -> Balance:
         """The account's points balance and per-model free quota (:class:`Balance`); the
         extras as in :meth:`~aireiter.resources.tasks.AsyncTasks.balance`."""
-        return await self.tasks.balance(
+        balance = await self.tasks.balance(
             timeout=timeout,
             extra_headers=extra_headers,
             extra_query=extra_query,
             extra_body=extra_body,
         )
+        self._reached_api = True
+        return balance
 
     def tracker(self, **options: Any) -> TaskTracker:
         """A :class:`~aireiter.TaskTracker` for many tasks at once, bound to this client.

@@ -182,6 +182,7 @@ class Engine:
         # Spare queries spend a query budget nothing due wants; with no budget there is none.
         self.spare_step = policy.spare_query_step if query_rate is not None else None
         self.due_late = 0.0  # how late due queries go out (a moving average, seconds)
+        self._due_late_at = now  # when it was last updated
         self.results: deque[TaskHandle] = deque()
         self.in_flight = 0
         self.unfinished = 0
@@ -519,9 +520,9 @@ class Engine:
         plan = self.durations.spare_plan(job.model, step)
         if plan is None:
             return
-        earliest, every = plan
+        earliest, every, latest = plan
         eligible = max(last + every, job.accepted_at + earliest)
-        if eligible < due:
+        if eligible < due and eligible <= job.accepted_at + latest:  # not for a stuck job
             spare = self.spare
             head = spare.next_eligible()
             spare.push(job, eligible, due)
@@ -701,8 +702,8 @@ class Engine:
     def unreachable(self, error: AIReiterError) -> None:
         """A connection failure; before the host ever answered, a few stop the run (after
         it answered once, it is an outage: retried until the deadlines)."""
-        if self._reached:
-            return
+        if self._reached or getattr(self.client, "_reached_api", False):
+            return  # the API answered before (a balance, say): a slow API, not no host
         sent = isinstance(error, APIConnectionError) and error.request_sent
         if sent and not isinstance(error, APITimeoutError):
             return  # reset after sending: something is there (a silent host times out)
@@ -935,11 +936,7 @@ class Engine:
                 wait = None if due is None else due - now
                 # Spare queries only while due queries go out on time: when the client's CPU
                 # (or the budget) is the limit they would only delay due work.
-                if (
-                    self.spare_step is not None
-                    and len(self.spare)
-                    and self.due_late < SPARE_MAX_LATE_S
-                ):
+                if self.spare_step is not None and len(self.spare) and self._on_time(now):
                     spare_wait = self._spare_query(now)
                     if spare_wait == 0.0:
                         continue
@@ -970,7 +967,15 @@ class Engine:
             self._query_idle.popleft()
             job.busy = True
             self.due_late += (now - due - self.due_late) * 0.05
+            self._due_late_at = now
             worker.set_result(job)
+
+    def _on_time(self, now: float) -> bool:
+        """Whether due queries go out on time (the lateness average is under
+        ``SPARE_MAX_LATE_S``, or stale: no due query went out for half a second)."""
+        if now - self._due_late_at > 0.5:
+            self.due_late = 0.0
+        return self.due_late < SPARE_MAX_LATE_S
 
     def _spare_query(self, now: float) -> float | None:
         """Nothing is due: send the job longest eligible for a spare query, if a worker and a
@@ -985,7 +990,16 @@ class Engine:
         worker = _idle_worker(self._query_idle)
         if worker is None:
             return None  # a worker going idle wakes the loop
-        delay = self.query_bucket.try_acquire(now)
+        bucket = self.query_bucket
+        due = self.timers.next_due()
+        if (  # leave the last token to a query that comes due before the next one
+            bucket.rate is not None
+            and due is not None
+            and due - now < 1.0 / bucket.rate
+            and bucket.tokens(now) < 2.0
+        ):
+            return max(due - now, DISPATCH_TICK_S)
+        delay = bucket.try_acquire(now)
         if delay > 0:
             return max(delay, DISPATCH_TICK_S)
         taken = spare.pop(now)
@@ -1093,6 +1107,12 @@ def _abort_message(engine: Engine, error: AIReiterError) -> str:
                 f"the server at {base_url} does not answer like the AIReiter API ({error}); "
                 f"check the base URL (the API's is {DEFAULT_BASE_URL})"
             )
+        elif isinstance(error, APITimeoutError) and error.request_sent:
+            why = (
+                f"the server at {base_url} took every request in and never answered in time "
+                f"({error}); check the base URL, or raise the timeout if the API is slow (the "
+                "jobs it may have recorded are confirmed by query before any is sent again)"
+            )
         else:
             why = f"cannot reach the API at {base_url} ({error}); check the base URL and network"
     return (
@@ -1114,14 +1134,13 @@ def _duration_s(task: Task, accepted_at: float) -> float:
 
 
 def _budget(rate: float | None, now: float) -> TokenBucket:
-    """A bucket that delivers ``rate`` and never more in any 1 s window: it banks
-    ``DEFAULT_BURST_S`` of requests (so a dispatcher that wakes late loses nothing) and refills
-    at ``rate`` minus that bank."""
+    """A bucket that delivers ``rate``: it refills at ``rate`` and banks ``DEFAULT_BURST_S`` of
+    requests (at least one), so a dispatcher that wakes late loses nothing. The bank could put
+    a second over the budget; the send window (:func:`._ratelimit.window_limit`) holds back
+    what would, as requests go out."""
     if rate is None:
         return TokenBucket(None, now=now)
-    burst = max(1.0, rate * DEFAULT_BURST_S)
-    refill = rate - burst if rate - burst >= rate / 2 else rate
-    return TokenBucket(refill, capacity=burst, now=now)
+    return TokenBucket(rate, capacity=max(1.0, rate * DEFAULT_BURST_S), now=now)
 
 
 def _pool_limit(client: Any) -> int | None:

@@ -16,7 +16,9 @@ that does not know a job's own duration gets both below 1.2 queries and 5 % lag;
 
 Spare queries (a query budget the schedule leaves unused, see the poll policy's
 ``spare_query_step``) go to jobs past the ``DEFAULT_SPARE_FROM_QUANTILE`` of the learned
-durations, at most one per job per step: :meth:`DurationModel.spare_plan`.
+durations, at most one per job per step, and stop once a job has run
+``DEFAULT_SPARE_UNTIL_FACTOR`` times the 98th percentile (a stuck job, or a model that got
+slower, is left to its own backing-off schedule): :meth:`DurationModel.spare_plan`.
 
 Per model the last ``DEFAULT_WINDOW`` durations are kept, sorted (a few KB per model).
 """
@@ -32,6 +34,7 @@ __all__ = [
     "DEFAULT_MIN_OBSERVATIONS",
     "DEFAULT_SECOND_QUANTILE",
     "DEFAULT_SPARE_FROM_QUANTILE",
+    "DEFAULT_SPARE_UNTIL_FACTOR",
     "DEFAULT_WINDOW",
     "DurationModel",
 ]
@@ -41,6 +44,7 @@ DEFAULT_SECOND_QUANTILE: Final = 0.98
 DEFAULT_MIN_OBSERVATIONS: Final = 20
 DEFAULT_WINDOW: Final = 256
 DEFAULT_SPARE_FROM_QUANTILE: Final = 0.02  # spare queries start at this quantile of durations
+DEFAULT_SPARE_UNTIL_FACTOR: Final = 1.25  # ... and end at this many times the 98th percentile
 
 
 class _Window:
@@ -98,11 +102,13 @@ class DurationModel:
             return None
         return window.quantile(self.first_quantile if polls == 0 else self.second_quantile)
 
-    def spare_plan(self, model: str, step: float) -> tuple[float, float] | None:
-        """``(earliest, every)``: seconds after its submit answer from which a job of
-        ``model`` may get spare queries, and the least time between two of them (``step`` x
-        the learned median); ``None`` until the run has seen enough jobs of it."""
+    def spare_plan(self, model: str, step: float) -> tuple[float, float, float] | None:
+        """``(earliest, every, latest)``: the seconds after its submit answer from which and
+        until which a job of ``model`` may get spare queries, and the least time between two
+        of them (``step`` x the learned median); ``None`` until the run has seen enough jobs
+        of it."""
         window = self._windows.get(model)
         if window is None or len(window.order) < DEFAULT_MIN_OBSERVATIONS:
             return None
-        return window.quantile(DEFAULT_SPARE_FROM_QUANTILE), step * window.quantile(0.5)
+        latest = DEFAULT_SPARE_UNTIL_FACTOR * window.quantile(DEFAULT_SECOND_QUANTILE)
+        return window.quantile(DEFAULT_SPARE_FROM_QUANTILE), step * window.quantile(0.5), latest

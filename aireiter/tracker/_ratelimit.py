@@ -96,6 +96,15 @@ class TokenBucket:
             return 0.0
         return (1.0 - self._tokens) / self.rate
 
+    def tokens(self, now: float) -> float:
+        """The tokens banked at ``now`` (``inf`` for an unlimited bucket; 0 while paused)."""
+        if self.rate is None:
+            return math.inf if now >= self._paused_until else 0.0
+        if now < self._paused_until:
+            return 0.0
+        self._refill(now)
+        return self._tokens
+
     def slow_down(self, now: float) -> None:
         """A 429: halve the rate (to its floor at most); recovery starts over from ``now``."""
         ceiling = self.ceiling
@@ -168,8 +177,8 @@ class SendWindow:
 
 
 def window_limit(bucket: TokenBucket) -> int | None:
-    """The most sends ``bucket`` allows in any 1 s (its rate plus its bank); ``None``: no
-    limit."""
+    """The most sends allowed in any 1 s at ``bucket``'s rate: the rate rounded up (requests
+    evenly spaced at 1.5/s put 2 in some seconds); ``None``: no limit."""
     if bucket.rate is None:
         return None
-    return max(1, int(bucket.rate + bucket.capacity + 1e-9))
+    return max(1, math.ceil(bucket.rate - 1e-9))

@@ -48,7 +48,8 @@ def test_observe_says_when_a_model_becomes_known_and_the_spare_plan_follows() ->
     assert DurationModel().spare_plan("m", 0.05) is None
     plan = model.spare_plan("m", 0.05)
     assert plan is not None
-    earliest, every = plan
+    earliest, every, latest = plan
     assert earliest == 3.0  # the 2nd percentile of 1..100
     assert every == 0.05 * 51.0
+    assert latest == 1.25 * 99.0  # past 1.25x the 98th percentile: a stuck job, no spares
     assert model.observe("m", float("nan")) is False

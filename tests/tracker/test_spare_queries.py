@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from aireiter import AsyncAIReiter
+from aireiter import AsyncAIReiter, TaskTimeoutError
 from aireiter.emulator import RunningEmulator
 from aireiter.tracker import PollPolicy, ProgressSnapshot, TaskTracker
 from tests.conftest import EmulatorFactory
@@ -113,3 +113,51 @@ def test_the_step_is_checked() -> None:
         with pytest.raises(ValueError, match="spare_query_step"):
             PollPolicy(spare_query_step=bad)
     assert PollPolicy(spare_query_step=None).spare_query_step is None
+
+
+@pytest.mark.parametrize("step", [0.05, None], ids=["spare", "no-spare"])
+async def test_a_stuck_job_gets_no_more_queries_than_its_own_schedule(
+    emulator_factory: EmulatorFactory, step: float | None
+) -> None:
+    """A job the API keeps "processing" long past the learned durations is left to its own
+    backing-off schedule: spare queries stop once it has run 1.25x the 98th percentile, so
+    it is not queried more often than with spare queries off."""
+    emu = await emulator_factory(default_duration_s=0.1, duration_spread=0.2, seed=3)
+    emu.state.force_status("stuck", "processing")
+    policy = PollPolicy(fixed_duration_s=0.1, error_delay_s=0.02, spare_query_step=step)
+    async with (
+        AsyncAIReiter(api_key=emu.api_key, base_url=emu.base_url) as client,
+        TaskTracker(
+            client, submit_rate=200.0, query_rate=200.0, task_timeout=2.0, poll_policy=policy
+        ) as tracker,
+    ):
+        for n in range(30):
+            await tracker.submit(MODEL, {"prompt": f"p{n}"}, out_task_id=f"ok{n}")
+        stuck = await tracker.submit(MODEL, {"prompt": "stuck"}, out_task_id="stuck")
+        with pytest.raises(TaskTimeoutError):
+            await stuck.result()
+        snapshot = tracker.progress()
+    assert snapshot.completed == 30
+    # Its own schedule over 2 s: about 10 queries (every 10 % of 0.1 s, growing 1.5x). Spare
+    # queries add at most one per 5 ms step over its spare window (the 2nd percentile to
+    # 1.25x the 98th: about 0.07 s, so about 14), never one per budget token until the
+    # deadline (a budget of 200/s over 2 s).
+    assert emu.state.query_counts["stuck"] <= (14 if step is None else 30)
+
+
+async def test_the_lateness_gate_forgets_a_burst(spread_emulator: RunningEmulator) -> None:
+    """Due queries that went out late pause spare queries only while they keep coming: once
+    no due query has gone out for half a second the average is stale and spare queries may
+    go again (a burst must not switch them off for the rest of the run)."""
+    async with (
+        AsyncAIReiter(api_key=spread_emulator.api_key, base_url=spread_emulator.base_url) as c,
+        TaskTracker(c, poll_policy=PollPolicy(fixed_duration_s=DURATION_S)) as tracker,
+    ):
+        engine = tracker._engine
+        assert engine is not None
+        now = time.monotonic()
+        engine.due_late, engine._due_late_at = 0.3, now  # a burst just went out late
+        assert not engine._on_time(now)
+        assert not engine._on_time(now + 0.4)
+        assert engine._on_time(now + 0.6)  # nothing due went out since: stale, forgotten
+        assert engine.due_late == 0.0
