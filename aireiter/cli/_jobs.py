@@ -236,7 +236,7 @@ def read_jobs(path: Path, *, validate: bool = True) -> list[Job]:
     shape, ``model`` and ``out_task_id`` are still checked.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is no content
     except OSError as error:
         raise UsageError(f"cannot read jobs file {str(path)!r}: {error.strerror}") from None
     except UnicodeDecodeError as error:

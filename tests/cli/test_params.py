@@ -234,3 +234,16 @@ def test_extra_params_and_errors_in_the_clis_words(tmp_path: Path) -> None:
     assert "extra_params=" not in text
     assert 'put it in "params"' in text
     assert 'outside "params"' in text
+
+
+def test_a_jobs_file_with_a_bom_and_crlf_reads_like_plain_utf8(tmp_path: Path) -> None:
+    """Windows editors save UTF-8 with a byte-order mark and CRLF line ends: the same jobs,
+    the same line numbers."""
+    lines = '{"model": "gpt_4o", "prompt": "a"}\n\n{"model": "gpt_4o", "prompt": "b"}\n'
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(lines, encoding="utf-8")
+    windows = tmp_path / "windows.jsonl"
+    windows.write_bytes(b"\xef\xbb\xbf" + lines.replace("\n", "\r\n").encode())
+    expected = [(j.line, j.model, dict(j.params)) for j in read_jobs(plain)]
+    assert [(j.line, j.model, dict(j.params)) for j in read_jobs(windows)] == expected
+    assert [line for line, _, _ in expected] == [1, 3]
