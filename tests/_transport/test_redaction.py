@@ -6,7 +6,6 @@ appears in no log record, repr, exception message or ``__cause__``/``__context__
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -17,7 +16,7 @@ import pytest
 
 from aireiter import AIReiterError, AsyncAIReiter, Timeout
 from aireiter._transport._redact import REDACTED, RedactedException, redact, sanitize_exception
-from tests.cli.conftest import CLIResult, cli_env, run_cli
+from tests.cli.conftest import cli_env, run_cli
 
 MARKER = "sk-MARKER-" + uuid.uuid4().hex
 
@@ -84,10 +83,10 @@ class Garbage:
     base_url: str = ""
 
 
-@contextlib.asynccontextmanager
-async def garbage_server(mode: str = "reset") -> AsyncIterator[Garbage]:
-    """A garbage server in ``mode`` (changeable through the yielded state) while in the block."""
-    state = Garbage(mode=mode)
+@pytest.fixture
+async def garbage() -> AsyncIterator[Garbage]:
+    """The garbage server, stopped after the test."""
+    state = Garbage()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -119,13 +118,6 @@ async def garbage_server(mode: str = "reset") -> AsyncIterator[Garbage]:
     finally:
         server.close()
         await server.wait_closed()
-
-
-@pytest.fixture
-async def garbage() -> AsyncIterator[Garbage]:
-    """The garbage server, stopped after the test."""
-    async with garbage_server() as state:
-        yield state
 
 
 def _texts_of(value: object) -> Iterator[str]:
@@ -197,20 +189,17 @@ async def test_no_call_leaks_the_key(
         assert MARKER not in formatter.format(record), record.name
 
 
-async def test_cli_verbose_output_holds_no_key() -> None:
+async def test_cli_verbose_output_holds_no_key(garbage: Garbage) -> None:
     """`aireiter -v` balance/status/image against garbage prints no trace of the key, on
     stdout or stderr, with or without --json."""
-
-    async def runs_against(mode: str) -> list[CLIResult]:
-        async with garbage_server(mode) as garbage:  # one server per mode: all run at once
-            env = cli_env(AIREITER_API_KEY=MARKER, AIREITER_BASE_URL=garbage.base_url)
-            commands = [("-v", "balance"), ("-v", "--json", "status", "leak-1")]
-            if mode == "json_echo":  # a clear refusal: no confirm window after the submit
-                commands.append(("-v", "image", "gpt_4o", "-p", "x", "--no-wait"))
-            return list(await asyncio.gather(*(run_cli(*c, env=env) for c in commands)))
-
-    modes = ("bad_status", "json_echo", "redirect_loop", "error_echo")
-    runs = [run for found in await asyncio.gather(*map(runs_against, modes)) for run in found]
+    env = cli_env(AIREITER_API_KEY=MARKER, AIREITER_BASE_URL=garbage.base_url)
+    runs = []
+    for mode in ("bad_status", "json_echo", "redirect_loop", "error_echo"):
+        garbage.mode = mode
+        commands = [("-v", "balance"), ("-v", "--json", "status", "leak-1")]
+        if mode == "json_echo":  # a clear refusal: no confirm window after the submit
+            commands.append(("-v", "image", "gpt_4o", "-p", "x", "--no-wait"))
+        runs += await asyncio.gather(*(run_cli(*command, env=env) for command in commands))
     for result in runs:
         assert result.code == 1, result.stderr
         assert MARKER not in result.stdout
