@@ -792,7 +792,7 @@ class Engine:
         """Right before a request goes out: wait while it would put the last second's sends
         over the budget (see :class:`._ratelimit.SendWindow`; normally no wait at all)."""
         bucket = self.submit_bucket if submit else self.query_bucket
-        limit = window_limit(bucket)
+        limit = window_limit(bucket, share=self.share > 1)
         if limit is None:
             return
         window = self._submit_window if submit else self._query_window

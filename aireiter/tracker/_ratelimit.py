@@ -176,9 +176,12 @@ class SendWindow:
         return max(1e-6, times[0] + 1.0 - now)  # never 0.0, which means "sent"
 
 
-def window_limit(bucket: TokenBucket) -> int | None:
+def window_limit(bucket: TokenBucket, *, share: bool = False) -> int | None:
     """The most sends allowed in any 1 s at ``bucket``'s rate: the rate rounded up (requests
-    evenly spaced at 1.5/s put 2 in some seconds); ``None``: no limit."""
+    evenly spaced at 1.5/s put 2 in some seconds), or down for a ``share`` of a budget split
+    between runs (so the shares never add up to more than the budget); ``None``: no limit."""
     if bucket.rate is None:
         return None
+    if share:
+        return max(1, math.floor(bucket.rate + 1e-9))
     return max(1, math.ceil(bucket.rate - 1e-9))
