@@ -52,10 +52,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         r"\1" + REDACTED,
     ),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1" + REDACTED),
-    # api_key=..., ?key=..., "access_token": "...", x-api-key: ...
+    # api_key=..., ?key=..., "access_token": "...", x-api-key: ...; a name starts where a
+    # word does (the lookbehind): else every position of a long word would be tried again,
+    # quadratic in its length (a 65,000-character answer took minutes).
     (
         re.compile(
-            r"""(?i)([\w-]*(?:key|token|secret|password|passwd|signature)['"]?\s*[:=]\s*['"]?)"""
+            r"""(?i)(?<![\w-])([\w-]*(?:key|token|secret|password|passwd|signature)['"]?\s*[:=]\s*['"]?)"""
             r"""[^\s'",;&)>\]}]+"""
         ),
         r"\1" + REDACTED,

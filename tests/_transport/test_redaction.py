@@ -234,3 +234,19 @@ def test_sanitize_keeps_clean_causes_and_replaces_leaky_ones() -> None:
     assert replaced.original_type == "builtins.RuntimeError"
     assert replaced.__cause__ is None
     assert "xyz" not in str(replaced)
+
+
+def test_redacting_a_huge_answer_takes_linear_time() -> None:
+    """An error body of 200,000 word characters (a minified page, a base64 blob) is redacted
+    at once, not in minutes: the key-name pattern starts only where a word does. Run in a
+    subprocess with a deadline, so a regression fails instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    code = (
+        "from aireiter._transport._redact import redact\n"
+        "text = 'a' * 200_000 + ' api_key=secret ' + '7' * 200_000\n"
+        "out = redact(text)\n"
+        "assert 'secret' not in out and out.count('[REDACTED]') == 1, out[199_990:200_030]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=20)
