@@ -182,6 +182,7 @@ class Engine:
         # Spare queries spend a query budget nothing due wants; with no budget there is none.
         self.spare_step = policy.spare_query_step if query_rate is not None else None
         self.due_late = 0.0  # how late due queries go out (a moving average, seconds)
+        self.spare_max_late_s = SPARE_MAX_LATE_S  # spare queries pause above this lateness
         self._due_late_at = now  # when it was last updated
         self.results: deque[TaskHandle] = deque()
         self.in_flight = 0
@@ -975,7 +976,7 @@ class Engine:
         ``SPARE_MAX_LATE_S``, or stale: no due query went out for half a second)."""
         if now - self._due_late_at > 0.5:
             self.due_late = 0.0
-        return self.due_late < SPARE_MAX_LATE_S
+        return self.due_late < self.spare_max_late_s
 
     def _spare_query(self, now: float) -> float | None:
         """Nothing is due: send the job longest eligible for a spare query, if a worker and a
