@@ -1135,13 +1135,18 @@ def _duration_s(task: Task, accepted_at: float) -> float:
 
 
 def _budget(rate: float | None, now: float) -> TokenBucket:
-    """A bucket that delivers ``rate``: it refills at ``rate`` and banks ``DEFAULT_BURST_S`` of
-    requests (at least one), so a dispatcher that wakes late loses nothing. The bank could put
-    a second over the budget; the send window (:func:`._ratelimit.window_limit`) holds back
-    what would, as requests go out."""
+    """A bucket that delivers ``rate``: it banks ``DEFAULT_BURST_S`` of requests (at least
+    one), so a dispatcher that wakes late loses nothing. Where that bank is more than one
+    request it refills at ``rate`` minus the bank, so its tokens never put a second over the
+    budget and the send window (:func:`._ratelimit.window_limit`, which holds back what would,
+    as requests go out) rarely has to hold one: each hold is a sleep. A lower rate refills at
+    ``rate`` (minus one token would halve 2/s) and its seconds are kept by the window."""
     if rate is None:
         return TokenBucket(None, now=now)
-    return TokenBucket(rate, capacity=max(1.0, rate * DEFAULT_BURST_S), now=now)
+    bank = rate * DEFAULT_BURST_S
+    if bank <= 1.0:
+        return TokenBucket(rate, capacity=1.0, now=now)
+    return TokenBucket(rate - bank, capacity=bank, now=now)
 
 
 def _pool_limit(client: Any) -> int | None:

@@ -177,11 +177,14 @@ class SendWindow:
 
 
 def window_limit(bucket: TokenBucket, *, share: bool = False) -> int | None:
-    """The most sends allowed in any 1 s at ``bucket``'s rate: the rate rounded up (requests
+    """The most sends allowed in any 1 s at ``bucket``'s budget (its refill plus a bank of
+    more than one request, which the engine takes off the refill): rounded up (requests
     evenly spaced at 1.5/s put 2 in some seconds), or down for a ``share`` of a budget split
     between runs (so the shares never add up to more than the budget); ``None``: no limit."""
     if bucket.rate is None:
         return None
+    # A bank of more than one request comes off the refill (the engine's budgets): add it back.
+    rate = bucket.rate + (bucket.capacity if bucket.capacity > 1.0 else 0.0)
     if share:
-        return max(1, math.floor(bucket.rate + 1e-9))
-    return max(1, math.ceil(bucket.rate - 1e-9))
+        return max(1, math.floor(rate + 1e-9))
+    return max(1, math.ceil(rate - 1e-9))
