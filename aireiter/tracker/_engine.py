@@ -267,14 +267,17 @@ class Engine:
 
     async def join(self) -> None:
         """Before the first request: with a shared journal, register this run and take its
-        share of the budgets; then wait one refresh, so the runs already there have lowered
+        share of the budgets; then wait two refreshes, so the runs already there have lowered
         theirs before this one sends anything (the batch never exceeds its budgets)."""
         if not self.shared:
             return
         await self.journal.renew(self.owner, lease_s=self.lease_s)
         await self._refresh_share()
         if self.share > 1:
-            await anyio.sleep(SHARED_REFRESH_S * 1.5)
+            # The others lower their share within one refresh; what each sent at its old
+            # share leaves its 1 s send window one second later: only then is the batch's
+            # budget free for this run's share.
+            await anyio.sleep(SHARED_REFRESH_S * 2.2)
             await self._refresh_share()  # a run that joined meanwhile counts too
 
     async def _refresh_share(self) -> None:

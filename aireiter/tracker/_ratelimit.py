@@ -37,6 +37,7 @@ __all__ = [
 DEFAULT_MIN_RATE_FRACTION: Final = 1 / 16  # a 429 storm never slows below this share ...
 DEFAULT_MIN_RATE: Final = 0.5  # ... nor below this many requests per second
 DEFAULT_RECOVERY_FRACTION: Final = 0.05  # share of the configured rate regained per second
+SHARE_MARGIN: Final = 0.03  # a run's share of a split budget keeps this much under it
 
 
 class TokenBucket:
@@ -185,6 +186,6 @@ def window_limit(bucket: TokenBucket, *, share: bool = False) -> int | None:
         return None
     # A bank of more than one request comes off the refill (the engine's budgets): add it back.
     rate = bucket.rate + (bucket.capacity if bucket.capacity > 1.0 else 0.0)
-    if share:
-        return max(1, math.floor(rate + 1e-9))
+    if share:  # and 3 % under it: the runs' requests meet, with jitter, at one API
+        return max(1, math.floor(rate * (1.0 - SHARE_MARGIN) + 1e-9))
     return max(1, math.ceil(rate - 1e-9))

@@ -148,6 +148,7 @@ def test_send_window_never_lets_a_second_go_over_its_limit() -> None:
     assert window_limit(TokenBucket(388.0, capacity=12.0)) == 400  # refill + bank
     assert window_limit(TokenBucket(1.5)) == 2
     assert window_limit(TokenBucket(0.5)) == 1
-    # three runs sharing 100/s: 33 each, never 34 (three shares of 34 would make 102)
-    assert window_limit(TokenBucket(100 / 3), share=True) == 33
+    # three runs sharing 100/s: 32 each (3 % under the share, for the jitter of three
+    # processes' requests meeting at one API), never 34 (three of 34 would make 102)
+    assert window_limit(TokenBucket(100 / 3), share=True) == 32
     assert window_limit(TokenBucket(100 / 3)) == 34
