@@ -56,7 +56,7 @@ from ._transport._envelope import (
     make_status_error,
     unwrap_envelope,
 )
-from ._transport._http import request_id_of as _raw_request_id
+from ._transport._http import request_id_of  # redacted where it is read
 from ._transport._redact import redact, sanitize_exception
 from ._transport._retry import parse_retry_after
 
@@ -308,12 +308,6 @@ def needs_answer_check(response: httpx2.Response) -> bool:
     if "json" not in response.request.headers.get("accept", "").lower():
         return False  # a file download: any content type goes
     return media_type(response.headers.get("content-type")) != "text/event-stream"
-
-
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    """The answer's request id, redacted (a proxy may echo the key in any header)."""
-    request_id = _raw_request_id(headers)
-    return None if request_id is None else redact(request_id)
 
 
 def redacted_start(body: bytes) -> bytes:
