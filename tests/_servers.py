@@ -11,6 +11,9 @@ networks: each answers every request the same wrong way.
 - ``reset``: reads the request, then resets the connection;
 - ``silent``: accepts the connection, reads the request and never answers;
 - ``refused``: nothing listens on the port (the URL of a port just closed);
+- ``wrong_host_server(mode)``: every request answered ``301`` (to ``WRONG_HOST_REDIRECT``,
+  as an ``http://`` base URL gets from a real host) or with a JSON HTTP ``404``/``405``/``400``,
+  as a base URL that is not the API's; it yields its base URL and the paths it was asked for;
 - ``echo_html`` / ``echo_json``: HTTP 200 with a web page / a JSON error object that quotes
   the request's ``Authorization`` header, which the request id header quotes too (a login
   page or a proxy that echoes what it got): for the tests that the key never shows.
@@ -23,14 +26,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Final
 
 from aiohttp import web
 
-__all__ = ["ECHO_MODES", "HTTP_MODES", "MODES", "RAW_MODES", "REQUEST_ID", "garbage_server"]
+__all__ = [
+    "ECHO_MODES",
+    "HTTP_MODES",
+    "MODES",
+    "RAW_MODES",
+    "REQUEST_ID",
+    "WRONG_HOST_REDIRECT",
+    "garbage_server",
+    "wrong_host_server",
+]
 
 REQUEST_ID: Final = "req_garbage"
+WRONG_HOST_REDIRECT: Final = "https://127.0.0.1:8443"
 HTTP_MODES: Final = ("html", "html404", "broken_json", "redirect_loop")
 ECHO_MODES: Final = ("echo_html", "echo_json")
 RAW_MODES: Final = ("malformed", "reset", "silent", "refused")
@@ -126,5 +140,31 @@ async def garbage_server(mode: str) -> AsyncIterator[str]:
         await site.start()
         port = runner.addresses[0][1]
         yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@contextlib.asynccontextmanager
+async def wrong_host_server(mode: str) -> AsyncIterator[tuple[str, Counter[str]]]:
+    """A host that is not the API (module docstring): ``mode`` is ``"301"`` or an HTTP status
+    answered with a JSON body. Yields its base URL and the paths it was asked for."""
+    asked: Counter[str] = Counter()
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        asked[request.path] += 1
+        await request.read()
+        if mode == "301":
+            raise web.HTTPMovedPermanently(f"{WRONG_HOST_REDIRECT}{request.path}")
+        status = int(mode)
+        return web.json_response({"message": f"HTTP {status} here"}, status=status)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}", asked
     finally:
         await runner.cleanup()

@@ -9,45 +9,17 @@ pre-flight says the base URL looks wrong (and where the host pointed), not "try 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from aireiter.emulator import RunningEmulator
+from tests._servers import WRONG_HOST_REDIRECT, wrong_host_server
 
 from .conftest import cli_env, run_cli
 
 EXIT_ABORTED = 3
-REDIRECT_TO = "https://127.0.0.1:8443"
-
-
-@asynccontextmanager
-async def _wrong_host(mode: str) -> AsyncIterator[tuple[str, Counter[str]]]:
-    """Every request answered ``301`` (to https://) or ``404`` (JSON); yields the base URL
-    and the paths asked for."""
-    asked: Counter[str] = Counter()
-
-    async def answer(request: web.Request) -> web.StreamResponse:
-        asked[request.path] += 1
-        await request.read()
-        if mode == "301":
-            raise web.HTTPMovedPermanently(f"{REDIRECT_TO}{request.path}")
-        return web.json_response({"message": "Not Found"}, status=404)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}", asked
-    finally:
-        await runner.cleanup()
+REDIRECT_TO = WRONG_HOST_REDIRECT
 
 
 def _jobs(path: Path, count: int) -> Path:
@@ -74,7 +46,7 @@ async def test_a_wrong_host_stops_the_run_keeps_the_journal_and_resume_sends_eac
     jobs = _jobs(tmp_path / "jobs.jsonl", 3)
     out = tmp_path / "results.jsonl"
     journal = Path(str(out) + ".journal")
-    async with _wrong_host(mode) as (base_url, asked):
+    async with wrong_host_server(mode) as (base_url, asked):
         env = cli_env(AIREITER_BASE_URL=base_url, AIREITER_API_KEY="sk-test")
         first = await run_cli(
             "batch", str(jobs), "--out", str(out), "--skip-preflight", "--poll-scale", "0.01",
@@ -104,7 +76,7 @@ async def test_a_wrong_host_stops_the_run_keeps_the_journal_and_resume_sends_eac
 async def test_the_preflight_says_the_base_url_looks_wrong(mode: str, tmp_path: Path) -> None:
     jobs = _jobs(tmp_path / "jobs.jsonl", 2)
     out = tmp_path / "results.jsonl"
-    async with _wrong_host(mode) as (base_url, asked):
+    async with wrong_host_server(mode) as (base_url, asked):
         env = cli_env(AIREITER_BASE_URL=base_url, AIREITER_API_KEY="sk-test")
         result = await run_cli("batch", str(jobs), "--out", str(out), env=env)
     assert result.code == EXIT_ABORTED, result.stderr

@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections import Counter
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from aireiter import AsyncAIReiter, JournalError, RunAbortedError, TaskTracker
 from aireiter.emulator import RunningEmulator
 from aireiter.tracker import JobRecord, JobState, MemoryJournal, PollPolicy, SQLiteJournal
 from tests._postgres import fresh_schema, postgres_dsn
+from tests._servers import wrong_host_server
 
 MODEL = "gpt_4o"
 POLICY = PollPolicy(fixed_duration_s=0.05, error_delay_s=0.02)
@@ -161,34 +159,6 @@ async def test_a_postgres_batch_name_with_no_jobs_is_refused(
 
 
 # --- a wrong base URL ----------------------------------------------------------------------
-@asynccontextmanager
-async def _wrong_host(mode: str) -> AsyncIterator[tuple[str, Counter[str]]]:
-    """A server that answers every request one way: ``301`` (to https://, as an http:// base
-    URL gets from a real host), ``404``/``405`` (JSON, no such route), ``400`` (a JSON
-    rejection of every submit). Yields its base URL and the paths it was asked for."""
-    asked: Counter[str] = Counter()
-
-    async def answer(request: web.Request) -> web.StreamResponse:
-        asked[request.path] += 1
-        await request.read()
-        if mode == "301":
-            raise web.HTTPMovedPermanently(f"https://127.0.0.1:8443{request.path}")
-        status = int(mode)
-        return web.json_response({"message": f"HTTP {status} here"}, status=status)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}", asked
-    finally:
-        await runner.cleanup()
-
-
 @pytest.mark.parametrize("mode", ["301", "404", "405"])
 @pytest.mark.parametrize("jobs", [1, 4])
 async def test_a_wrong_base_url_stops_the_run_and_a_resume_sends_each_job_once(
@@ -199,7 +169,7 @@ async def test_a_wrong_base_url_stops_the_run_and_a_resume_sends_each_job_once(
     with one recorded submit."""
     path = tmp_path / "run.db"
     async with (
-        _wrong_host(mode) as (base_url, asked),
+        wrong_host_server(mode) as (base_url, asked),
         AsyncAIReiter(api_key="k", base_url=base_url) as client,
         TaskTracker(client, journal=path, poll_policy=POLICY) as tracker,
     ):
@@ -230,7 +200,7 @@ async def test_a_json_rejection_of_a_submit_still_fails_that_job_only(
     """An HTTP 400 JSON answer and the API's own envelope rejection are rejections of the
     job, not of the host: the job fails, the run goes on."""
     async with (
-        _wrong_host("400") as (base_url, asked),
+        wrong_host_server("400") as (base_url, asked),
         AsyncAIReiter(api_key="k", base_url=base_url) as client,
         TaskTracker(client, poll_policy=POLICY) as tracker,
     ):

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections import Counter
-from typing import Any
 
 import pytest
 
@@ -19,23 +17,11 @@ from aireiter import AsyncAIReiter, TaskTimeoutError
 from aireiter.emulator import RunningEmulator
 from aireiter.tracker import PollPolicy, ProgressSnapshot, TaskTracker
 from tests.conftest import EmulatorFactory
+from tests.tracker.test_tracker import TimedCounter
 
 MODEL = "seedream_v4_5"
 DURATION_S = 0.5
 JOBS = 100
-
-
-class TimedCounter(Counter[Any]):
-    """A Counter that also notes when each key was incremented (the emulator's
-    ``request_counts``: request timing as the server saw it)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[tuple[float, Any]] = []
-
-    def __setitem__(self, key: Any, value: int) -> None:
-        self.times.append((time.monotonic(), key))
-        super().__setitem__(key, value)
 
 
 async def run(

@@ -16,8 +16,8 @@ import pytest
 from aireiter import AsyncAIReiter, RunAbortedError, TaskTracker
 from aireiter.emulator import RunningEmulator
 from aireiter.tracker import JobState, PollPolicy, ProgressSnapshot, SQLiteJournal
+from tests._servers import wrong_host_server
 from tests.conftest import EmulatorFactory
-from tests.tracker.test_resume_from_nothing import _wrong_host
 
 MODEL = "gpt_4o"
 POLICY = PollPolicy(fixed_duration_s=0.05, error_delay_s=0.02)
@@ -52,7 +52,7 @@ async def test_queries_to_a_wrong_host_stop_the_run(
         sent = [r.state for r in await journal.records()]
     assert all(state in (JobState.PENDING, JobState.PROCESSING) for state in sent), sent
     async with (
-        _wrong_host(mode) as (base_url, asked),
+        wrong_host_server(mode) as (base_url, asked),
         AsyncAIReiter(api_key="k", base_url=base_url) as client,
         TaskTracker.resume(client, path, poll_policy=POLICY) as tracker,
     ):
