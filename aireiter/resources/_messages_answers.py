@@ -12,15 +12,18 @@ import aiohttp
 from .._constants import ERROR_BODY_PREVIEW_BYTES
 from .._exceptions import APIResponseValidationError, APIStatusError
 from .._not_the_api import media_type, not_the_api_error
-from .._openai_errors import redacted_start
 from .._transport import APIResponse
 from .._transport._envelope import make_status_error, unwrap_envelope
 from .._transport._http import request_id_of  # redacted
+from .._transport._redact import redact
+
+_REDACT_MARGIN: Final = 256  # read this much past a preview, so no cut leaves part of a key
 
 
 def _preview(body: bytes) -> str:
     """The start of ``body`` as an error shows it, redacted before it is cut."""
-    return redacted_start(body).decode("utf-8", errors="replace")[:ERROR_BODY_PREVIEW_BYTES]
+    text = body[: ERROR_BODY_PREVIEW_BYTES + _REDACT_MARGIN].decode("utf-8", errors="replace")
+    return redact(text)[:ERROR_BODY_PREVIEW_BYTES]
 
 
 __all__ = [
@@ -104,7 +107,7 @@ def checked_answer(answer: APIResponse, url: str) -> Any:
         f"'content'), got an object with keys {sorted(map(str, data))[:8]}.",
         status_code=answer.http_status,
         content_type="application/json",
-        body_preview=_preview(repr(dict(data)).encode()),
+        body_preview=redact(repr(dict(data)))[:ERROR_BODY_PREVIEW_BYTES],
         request_id=answer.request_id,
         method="POST",
         url=url,

@@ -75,6 +75,9 @@ async def test_journal_migrate_creates_the_tables_once(pg: tuple[str, str]) -> N
     assert "hunter2" not in bad.stderr
 
 
+JOBS = 80  # at 20 submits/s, 4 s of submits: a worker joining meanwhile gets some
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 async def test_batch_and_a_worker_share_one_batch(
@@ -85,17 +88,17 @@ async def test_batch_and_a_worker_share_one_batch(
     dsn, schema = pg
     emulator: RunningEmulator = await emulator_factory(default_duration_s=0.6)
     env = cli_env(emulator)
-    jobs = _jobs_file(tmp_path / "jobs.jsonl", 40)
+    jobs = _jobs_file(tmp_path / "jobs.jsonl", JOBS)
     shared = ["--journal", dsn, "--name", "nightly", "--schema", schema]
-    # Claims are topped up about once a second: 8 at a time and 20 submits/s for the batch
-    # keep 40 jobs a few seconds' work, which the worker (started once they are loaded) shares.
+    # 8 claimed at a time and 20 submits/s keep the jobs a few seconds' work, which the
+    # worker (started once they are loaded, then two budget refreshes before it sends) shares.
     tuning = ["--claim-limit", "8", "--submit-rate", "20", "--lease", "3", "--poll-scale", "0.01"]
     tuning.append("--json")
     out = tmp_path / "results.jsonl"
     loader = await start_cli("batch", str(jobs), "--out", str(out), *shared, *tuning, env=env)
     try:
         deadline = time.monotonic() + WAIT_DEADLINE_S
-        while await _job_count(dsn, schema, "nightly") < 40:
+        while await _job_count(dsn, schema, "nightly") < JOBS:
             assert time.monotonic() < deadline, "the batch was never loaded"
             await asyncio.sleep(0.05)
         worker = await run_cli("worker", *shared, *tuning, env=env, timeout=90)
@@ -107,18 +110,18 @@ async def test_batch_and_a_worker_share_one_batch(
     assert loader.returncode == 0, loaded_err.decode()
     assert worker.code == 0, worker.stderr
     loaded = json.loads(loaded_out)
-    assert loaded["counts"]["completed"] == 40
+    assert loaded["counts"]["completed"] == JOBS
     assert loaded["unfinished"] == 0
     assert worker.json()["worker"]["finished"] > 0, "the worker took no part"
     assert loaded["worker"]["finished"] > 0
-    assert loaded["worker"]["finished"] + worker.json()["worker"]["finished"] == 40
+    assert loaded["worker"]["finished"] + worker.json()["worker"]["finished"] == JOBS
     state = emulator.state
-    assert len(state.submits_recorded) == 40
+    assert len(state.submits_recorded) == JOBS
     assert set(state.submits_recorded.values()) == {1}
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(lines) == 40
+    assert len(lines) == JOBS
     assert {line["status"] for line in lines} == {"completed"}
-    assert sorted(line["line"] for line in lines) == list(range(1, 41))
+    assert sorted(line["line"] for line in lines) == list(range(1, JOBS + 1))
 
     status, listing, again = await asyncio.gather(  # three readers of the finished batch
         run_cli("status", *shared, "--json", env=env),
@@ -127,9 +130,9 @@ async def test_batch_and_a_worker_share_one_batch(
     )
     assert status.code == 0, status.stderr
     body = status.json()
-    assert (body["jobs"], body["unfinished"], body["eta_s"]) == (40, 0, 0.0)
+    assert (body["jobs"], body["unfinished"], body["eta_s"]) == (JOBS, 0, 0.0)
     assert body["credits_used"] == pytest.approx(state.charged)
-    assert listing.json() == {"batches": {"nightly": 40}}
+    assert listing.json() == {"batches": {"nightly": JOBS}}
     assert again.code == EXIT_USAGE
     assert "--resume" in again.stderr
 
